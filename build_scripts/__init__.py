@@ -1,0 +1,16 @@
+"""The build pipeline of the reading edition.
+
+One source travels through these stages, one module each:
+
+    corpus.py      load and validate  corpus/sources/<slug>/{source.txt, meta.yml, corrections.yml}
+    clean.py       small named text fixers (str -> str), each with a doctest
+    segment.py     physical lines -> blocks: hard wraps joined, paragraph breaks restored
+    structure.py   blocks classified: headings, front matter, lists, figures, notes about the publication
+    corrections.py editorial corrections (data beside the source) applied on their anchors
+    notes.py       footnote markers found and linked to their bodies
+    ledger.py      what was removed or moved and why; every letter of the source accounted for
+    render.py      blocks -> the Markdown page MkDocs renders
+    fidelity.py    the rendered HTML checked against the source, letter by letter
+    site.py        the whole corpus -> generated pages (with a cache of unchanged sources)
+    hooks.py       the MkDocs hooks that run all of this inside `mkdocs build`
+"""

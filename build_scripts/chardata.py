@@ -1,0 +1,56 @@
+"""Character classes and patterns the cleaning steps share (kept apart from the logic)."""
+import re
+import unicodedata
+
+# Sentence-final punctuation, and what may trail it (closing quotes/brackets, note markers).
+SENTENCE_FINAL = ".!?。！？…"
+CLOSERS = "'\"’”»」』】）)]〉>"
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPERSCRIPT_MAP = {c: str(i) for i, c in enumerate(SUPERSCRIPT_DIGITS)}
+
+# A line that is only a page number: "- 4 -", "– 12 –".
+PAGE_NUMBER_RE = re.compile(r"^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$")
+# Bullets used as list markers in extracted text.
+BULLET_RE = re.compile(r"^\s*(?:[-+•●⚫▪■◦○]|\*(?=\s))\s+")
+MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+MD_RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+NOTE_BODY_RE = re.compile(r"^\s*(\d{1,3})\)\s+")
+# An author note in a Markdown extraction: "\* Name, ...", "\*\* Name, ..." (or unescaped).
+AUTHOR_NOTE_RE = re.compile(r"^\s*(?:\\\*)+\s+|^\s*\*{2,}\s+")
+FIGURE_CAPTION_RE = re.compile(
+    r"^\s*[<〈《\[［]\s*(?:图|圖|그림|Figure|Fig\.)\s*\d+\s*[>〉》\]］]|^\s*(?:Figure|Fig\.)\s*\d+[.:]")
+FIGURE_SOURCE_RE = re.compile(r"^\s*(?:出处|出處|资料来源|資料來源|자료|출처|Source)\s*[:：]")
+# Numbered headings: "I. 引言", "3.1 案例", "#4. 연합방위체계", "1. 서론".
+ROMAN_HEADING_RE = re.compile(r"^(?:[IVX]{1,5})\.\s")
+DECIMAL_HEADING_RE = re.compile(r"^\d{1,2}\.\d{1,2}\.?\s")
+HASH_NUMBER_HEADING_RE = re.compile(r"^#\d{1,2}\.\s")
+PLAIN_NUMBER_HEADING_RE = re.compile(r"^\d{1,2}\.\s")
+
+
+def is_letter_or_digit(ch: str) -> bool:
+    """The characters the fidelity check counts: letters and digits of any script."""
+    return unicodedata.category(ch)[0] in "LN"
+
+
+def is_han(ch: str) -> bool:
+    o = ord(ch)
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF
+            or 0x20000 <= o <= 0x2FFFF)
+
+
+def is_kana(ch: str) -> bool:
+    return 0x3040 <= ord(ch) <= 0x30FF
+
+
+def is_hangul(ch: str) -> bool:
+    o = ord(ch)
+    return 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F
+
+
+def is_cjk_punct(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFF65
+
+
+def is_latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha() or ("LATIN" in unicodedata.name(ch, "") and ch.isalpha())

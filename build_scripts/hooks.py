@@ -1,0 +1,70 @@
+"""MkDocs hooks: `mkdocs build` / `mkdocs serve` turn corpus/ into the site.
+
+Generated pages are virtual files (File.generated); nothing generated is written into
+docs/ or committed, so a page can never be stale. A problem in the corpus stops the build
+with one message per problem, naming the file and line: never a traceback, never a
+silently dropped source.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+from mkdocs.structure.nav import Section
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # MkDocs loads this file by path, not as part of the package
+    sys.path.insert(0, str(ROOT))
+
+from build_scripts.errors import CorpusErrors, EditionError  # noqa: E402
+from build_scripts.fidelity import check_html  # noqa: E402
+from build_scripts.site import build_site, sort_key  # noqa: E402
+
+log = logging.getLogger("mkdocs.edition")
+_state: dict = {}
+
+
+def on_files(files, config):
+    root = Path(config.config_file_path).resolve().parent
+    try:
+        site = build_site(root / "corpus", root / ".cache" / "edition")
+    except CorpusErrors as e:
+        raise PluginError(str(e)) from None
+    except EditionError as e:
+        raise PluginError(e.format()) from None
+    _state["site"] = site
+    _state["pages"] = {p.path: p for p in site.pages}
+    for p in site.pages:
+        files.append(File.generated(config, p.path, content=p.markdown))
+    files.append(File.generated(config, "sources/index.md", content=site.index_markdown))
+    t = site.timings
+    log.info(f"edition: {t['sources']} sources, {t['cached']} from cache; cleaning {t['clean']:.3f}s, "
+             f"page generation {t['render']:.3f}s")
+    return files
+
+
+def on_nav(nav, config, files):
+    """The generated section gets a Korean title and lists sources by date."""
+    site = _state.get("site")
+    by_path = {p.path: p for p in site.pages} if site else {}
+    for item in nav.items:
+        if isinstance(item, Section) and item.title.lower() == "sources":
+            item.title = "원문"
+            def key(child):
+                p = by_path.get(getattr(getattr(child, "file", None), "src_uri", ""))
+                return (0, "") if p is None else (1, *sort_key(p.source))
+            item.children.sort(key=key)
+    return nav
+
+
+def on_page_content(html, page, config, files):
+    p = _state.get("pages", {}).get(page.file.src_uri)
+    if p is not None:
+        try:
+            check_html(html, p.expected, p.source.rel("source.txt"), p.source.line_of)
+        except EditionError as e:
+            raise PluginError(e.format()) from None
+    return html

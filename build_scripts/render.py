@@ -1,0 +1,193 @@
+"""Stage 6: blocks -> the Markdown page MkDocs renders.
+
+Source text is data. In a plain-text source every character that Markdown or HTML would
+read as syntax (`*`, `_`, `#`, `[`, `|`, `<`, `&` ...) is escaped, so it shows as written.
+A source whose metadata says `format: markdown` keeps a safe subset: emphasis, backslash
+escapes, `<https://...>` links and `$...$` math (rendered to MathML at build time, no
+script). Raw HTML never passes through, whatever the format.
+
+Everything the editors add (header, paragraph numbers, notices, ledger) carries the
+attribute `data-ed`, so readers' tools and the fidelity check can tell it from the text.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+from .corpus import LANGUAGES
+from .notes import TOKEN_RE, Note
+from .structure import Block
+from .textmap import MText
+
+FOOTNOTES_HERE = "///Footnotes Go Here///"
+PLAIN_ESCAPES = {
+    "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "{": "\\{", "}": "\\}",
+    "[": "\\[", "]": "\\]", "#": "\\#", "|": "\\|", "!": "\\!",
+    "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ",
+}
+MD_PUNCT = set("\\`*_{}[]()#+-.!|<>&$~^'\"")
+AUTOLINK_RE = re.compile(r"<(https?://[^\s<>]+)>")
+MATH_RE = re.compile(r"\$([A-Za-z0-9_^{}\s+\-=,.()\\]{1,60})\$")
+BOLD_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+ITALIC_RE = re.compile(r"(?<![*\\])\*(?=[^\s*])(.+?)(?<=[^\s*\\])\*(?!\*)")
+ED = 'data-ed=""'
+
+
+def escape_plain(s: str) -> str:
+    """Escape everything Markdown or HTML would read as syntax.
+
+    >>> escape_plain("<script>alert(1)</script> *a* [x](javascript:y) #1 a|b & _c_")
+    '&lt;script&gt;alert(1)&lt;/script&gt; \\\\*a\\\\* \\\\[x\\\\](javascript:y) \\\\#1 a\\\\|b &amp; \\\\_c\\\\_'
+    """
+    out = "".join(PLAIN_ESCAPES.get(c, c) for c in s)
+    # A block must not start like a list or an ordered list when it is text.
+    out = re.sub(r"^([-+])(\s)", r"\\\1\2", out)
+    return re.sub(r"^(\d+)\.(\s)", r"\1\\.\2", out)
+
+
+def _footnote_refs(s: str) -> str:
+    return TOKEN_RE.sub(lambda m: f"[^{m.group(1)}]", s)
+
+
+def _math(tex: str) -> str:
+    from latex2mathml.converter import convert
+    return convert(tex.strip())
+
+
+def inline(t: MText | str, markdown: bool) -> str:
+    """Source text -> safe Markdown for one block.
+
+    >>> inline("**도전요인:** <b>x</b> \\\\* 顾 $X_m$", True)[:40]
+    '**도전요인:** &lt;b&gt;x&lt;/b&gt; \\\\* 顾 <math'
+    """
+    s = t.s if isinstance(t, MText) else t
+    s = s.strip()
+    if not markdown:
+        return _footnote_refs(escape_plain(s))
+    out, i = [], 0
+    protected = []  # (start, end, rendered) spans that pass through as given
+
+    for rx, fn in ((AUTOLINK_RE, lambda m: f"<{m.group(1)}>"),
+                   (MATH_RE, lambda m: _math(m.group(1)))):
+        for m in rx.finditer(s):
+            if not any(a <= m.start() < z for a, z, _ in protected):
+                protected.append((m.start(), m.end(), fn(m)))
+    protected.sort()
+    text_parts = []
+    for a, z, rendered in protected + [(len(s), len(s), "")]:
+        text_parts.append(_md_text(s[i:a]))
+        text_parts.append(rendered)
+        i = z
+    out = "".join(text_parts)
+    out = re.sub(r"^([-+])(\s)", r"\\\1\2", out)
+    return _footnote_refs(out)
+
+
+def _md_text(s: str) -> str:
+    """Text of a Markdown source: keep emphasis and backslash escapes, escape the rest."""
+    keep = set()
+    for rx in (BOLD_RE, ITALIC_RE):
+        for m in rx.finditer(s):
+            if rx is BOLD_RE:
+                keep.update((m.start(), m.start() + 1, m.end() - 2, m.end() - 1))
+            else:
+                keep.update((m.start(), m.end() - 1))
+    out, i = [], 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s) and s[i + 1] in MD_PUNCT:
+            out.append(PLAIN_ESCAPES.get(s[i + 1], "\\" + s[i + 1] if s[i + 1] in "*_" else s[i + 1]))
+            i += 2
+            continue
+        out.append(c if (c == "*" and i in keep) else PLAIN_ESCAPES.get(c, c))
+        i += 1
+    return "".join(out)
+
+
+def _attr_lang(lang: str) -> str:
+    return f' lang="{lang}"' if lang and lang != "und" else ""
+
+
+def _html_text(t: MText | str, markdown: bool) -> str:
+    """For text inside raw HTML (no Markdown processing there)."""
+    s = t.s if isinstance(t, MText) else t
+    if markdown:
+        s = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|<>&$])", r"\1", s)
+    return html.escape(s.strip(), quote=False)
+
+
+def render_block(b: Block, md: bool) -> str:
+    if b.kind == "heading":
+        return f"{'#' * b.level} {inline(b.text, md)} {{{_attr_lang(b.lang).strip()} }}"
+    if b.kind == "para":
+        return (f'<a class="pn" href="#{b.anchor}" {ED} title="문단 {b.number}">{b.number}</a> '
+                f"{inline(b.text, md)}\n{{: #{b.anchor} .para{_attr_lang(b.lang)} }}")
+    if b.kind == "list":
+        lines = []
+        for it in b.items:
+            lines.append(f'- <a class="pn" href="#{it.anchor}" {ED} title="문단 {it.number}">{it.number}</a> '
+                         f"{inline(it.text, md)}\n    {{: #{it.anchor} .para{_attr_lang(it.lang)} }}")
+        return "\n".join(lines)
+    if b.kind == "front":
+        inner = "\n".join(f'<p{_attr_lang(it.lang)}>{_html_text(it.text, md)}</p>' for it in b.items)
+        return f'<div class="source-front">\n{inner}\n</div>'
+    if b.kind == "pubnote":
+        label = PUBNOTE_LABELS.get(b.label, PUBNOTE_LABELS["publication"])
+        moved = ' data-moved=""' if b.moved else ""
+        return (f'<div class="pubnote pubnote-{b.label or "publication"}"{moved} markdown="1">\n'
+                f'<p class="pubnote-label" {ED}>{label}</p>\n\n'
+                f"{inline(b.text, md)}\n{{:{_attr_lang(b.lang)} }}\n\n</div>")
+    if b.kind == "figure":
+        cap = b.parts["caption"]
+        src = b.parts.get("source")
+        out = [f'<figure class="figure-missing" id="{b.anchor}"{_attr_lang(b.lang)} markdown="1">',
+               f'<figcaption markdown="span">{inline(cap, md)}</figcaption>',
+               f'<p class="figure-absent" {ED}>그림은 원문 추출본에 포함되어 있지 않습니다. '
+               f'<span lang="en">(Figure not included in the source.)</span></p>']
+        if src is not None:
+            out.append(f'<p class="figure-source" markdown="span">{inline(src, md)}</p>')
+        out.append("</figure>")
+        return "\n".join(out)
+    if b.kind == "table":
+        return render_table(b)
+    raise ValueError(f"cannot render a {b.kind} block")
+
+
+PUBNOTE_LABELS = {
+    "disclaimer": "게재 정보",
+    "author": "저자 주",
+    "back": "발행 정보",
+    "editor": "기획자 주",
+    "bio": "저자 소개",
+    "publication": "게재 정보",
+}
+
+
+def render_table(b: Block) -> str:
+    d = b.correction.data
+    esc = lambda s: html.escape(str(s).strip(), quote=False)  # noqa: E731
+
+    def cell(c, tag):
+        if isinstance(c, list):
+            return f"<{tag}><ul>" + "".join(f"<li>{esc(x)}</li>" for x in c) + f"</ul></{tag}>"
+        return f"<{tag}>{esc(c)}</{tag}>"
+    rows = ["<tr>" + "".join(cell(c, "th") for c in d["columns"]) + "</tr>"]
+    for r in d["rows"]:
+        rows.append("<tr>" + cell(r[0], "th") + "".join(cell(c, "td") for c in r[1:]) + "</tr>")
+    cap = f"<caption>{esc(d['caption'])}</caption>" if d.get("caption") else ""
+    src = f'<p class="table-source">{esc(d["source"])}</p>' if d.get("source") else ""
+    return (f'<figure class="rebuilt-table" id="{b.anchor}"{_attr_lang(b.lang)}>\n<table>{cap}\n'
+            f"<thead>{rows[0]}</thead>\n<tbody>{''.join(rows[1:])}</tbody>\n</table>\n{src}\n"
+            f'<p class="table-note" {ED}>추출본에서 한 줄로 흩어진 표를 편집자가 원래 표 형태로 재구성함.</p>\n</figure>')
+
+
+def render_notes(notes: list[Note], md: bool) -> str:
+    out = []
+    for n in notes:
+        if n.body is None:
+            out.append(f'[^{n.number}]: <span class="note-missing" {ED}>이 각주의 본문은 원문 추출본에 없습니다. '
+                       f'<span lang="en">(The text of this note is not in the source.)</span></span>')
+        else:
+            lang = _attr_lang(n.body_block.lang if n.body_block else "")
+            out.append(f"[^{n.number}]: <span{lang}>{inline(n.body, md)}</span>")
+    return "\n".join(out)

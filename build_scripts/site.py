@@ -1,0 +1,129 @@
+"""The whole corpus -> generated pages.
+
+An unchanged source is not cleaned again: each page is cached under `.cache/edition/`,
+keyed on the bytes of its source.txt, meta.yml and corrections.yml and on the code of the
+pipeline itself, so a change to any of them (or to this code) rebuilds it.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .corpus import LANGUAGES, Source, load_corpus
+from .pipeline import TYPE_NAMES, clean_source, page_title, render_page
+
+CODE_DIR = Path(__file__).parent
+
+
+@dataclass
+class SourcePage:
+    slug: str
+    path: str              # docs-relative path of the generated page
+    title: str
+    markdown: str
+    expected: dict         # stream -> (letters, offsets) the HTML must carry
+    source: Source
+    from_cache: bool = False
+
+
+@dataclass
+class Site:
+    sources: list[Source]
+    pages: list[SourcePage]
+    index_markdown: str
+    timings: dict = field(default_factory=dict)
+
+
+def code_version() -> str:
+    h = hashlib.sha256()
+    for p in sorted(CODE_DIR.glob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _cache_key(src: Source, version: str) -> str:
+    h = hashlib.sha256(version.encode())
+    for name in ("source.txt", "meta.yml", "corrections.yml"):
+        p = src.folder / name
+        h.update(name.encode())
+        h.update(p.read_bytes() if p.exists() else b"")
+    return h.hexdigest()
+
+
+def build_site(corpus_root: Path, cache_dir: Path | None = None) -> Site:
+    t0 = time.perf_counter()
+    sources = load_corpus(corpus_root)
+    t_load = time.perf_counter() - t0
+    version = code_version()
+    pages, t_clean, t_render, cached = [], 0.0, 0.0, 0
+    for src in sources:
+        key = _cache_key(src, version)
+        hit = None
+        if cache_dir is not None:
+            f = cache_dir / f"{src.slug}.json"
+            if f.exists():
+                try:
+                    data = json.loads(f.read_text("utf-8"))
+                    if data.get("key") == key:
+                        hit = data
+                except (OSError, ValueError):
+                    hit = None
+        if hit:
+            expected = {k: (v[0], v[1]) for k, v in hit["expected"].items()}
+            pages.append(SourcePage(src.slug, f"sources/{src.slug}/index.md", page_title(src.meta),
+                                    hit["markdown"], expected, src, from_cache=True))
+            cached += 1
+            continue
+        a = time.perf_counter()
+        cleaned = clean_source(src)
+        b = time.perf_counter()
+        markdown, expected = render_page(src, cleaned)
+        c = time.perf_counter()
+        t_clean += b - a
+        t_render += c - b
+        pages.append(SourcePage(src.slug, f"sources/{src.slug}/index.md", page_title(src.meta),
+                                markdown, expected, src))
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = cache_dir / f".{src.slug}.json.tmp"
+            tmp.write_text(json.dumps({"key": key, "markdown": markdown,
+                                       "expected": {k: list(v) for k, v in expected.items()}},
+                                      ensure_ascii=False), "utf-8")
+            tmp.replace(cache_dir / f"{src.slug}.json")
+    a = time.perf_counter()
+    index = sources_index(sources)
+    t_render += time.perf_counter() - a
+    return Site(sources, pages, index, {"load": t_load, "clean": t_clean, "render": t_render,
+                                        "cached": cached, "sources": len(sources)})
+
+
+def sort_key(src: Source):
+    return (src.meta["date"], src.slug)
+
+
+def author_line(meta: dict) -> str:
+    if meta["authors"]:
+        return ", ".join(a["name"] for a in meta["authors"])
+    return "저자 미상 (author unknown)"
+
+
+def sources_index(sources: list[Source]) -> str:
+    e = lambda s: html.escape(str(s), quote=False).replace("|", "\\|")  # noqa: E731
+    rows = []
+    for s in sorted(sources, key=sort_key):
+        m = s.meta
+        title = m.get("title") or f"{m.get('title_supplied', '제목 미상')} *(편집자 제목)*"
+        where = m.get("venue") or m.get("publisher") or ""
+        rows.append(f"| {e(m['date'])} | [{e(title)}]({s.slug}/index.md) | {e(author_line(m))} | "
+                    f"{e(where)} | {TYPE_NAMES.get(m.get('type', 'other'), '')} | {LANGUAGES.get(m['language'], m['language'])} |")
+    return "\n".join([
+        "---", "title: 원문 목록", "---", "", "# 원문 목록 <span lang=\"en\">(Sources)</span>", "",
+        f"이 판에 실린 원문 {len(sources)}편을 날짜순으로 싣는다. 제목을 누르면 정리된 본문으로 간다. "
+        "원제가 알려지지 않은 글은 편집자가 붙인 제목을 *(편집자 제목)*으로 표시한다.", "",
+        "| 날짜 | 제목 | 저자 | 게재 | 유형 | 언어 |", "|---|---|---|---|---|---|", *rows, "",
+    ])

@@ -1,0 +1,257 @@
+"""Stage 3: groups -> typed blocks.
+
+Decides what each block is, from signals every extraction style shares:
+
+* heading: one short line, no sentence end, followed by text; or an explicit Markdown
+  heading. Levels come from the numbering, not from the extraction's `#` counts:
+  chapters (I., II., 1.) and unnumbered sections at level 2, sub-sections (3.1, #4.) at 3.
+* front matter: a run of two or more short lines (title, subtitle, byline, affiliation).
+* back matter: short lines after the text (date line, copyright, manuscript history).
+* list: consecutive bullet lines (`-`, `•`, `⚫` ...); items split by a page break rejoined.
+* figure: a caption line (`<图1> ...`, `[그림 2]`) and its source line (`出处：...`).
+* publication note: a lone `* ...` disclaimer, an author note (`\\* Name, ...`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .chardata import (BULLET_RE, DECIMAL_HEADING_RE, FIGURE_CAPTION_RE, FIGURE_SOURCE_RE,
+                       HASH_NUMBER_HEADING_RE, MD_HEADING_RE, PLAIN_NUMBER_HEADING_RE,
+                       ROMAN_HEADING_RE)
+from .clean import collapse_letter_spacing, dominant_script, ends_sentence
+from .segment import Group
+from .textmap import MText
+
+HEADING_MAX = 60          # characters
+BACK_MATTER_MAX = 100     # characters
+
+
+@dataclass
+class Block:
+    kind: str                 # para heading list front pubnote figure table note furniture rule
+    text: MText | None = None
+    first_line: int = 0
+    last_line: int = 0
+    level: int = 0            # headings
+    items: list = field(default_factory=list)      # list: [Block(kind="item")]
+    parts: dict = field(default_factory=dict)      # figure: caption/source; table: data
+    label: str = ""           # publication notes: what kind of note
+    lang: str = ""
+    moved: bool = False       # lifted out of the paragraph a page break cut
+    note_no: int | None = None
+    anchor: str = ""          # id of a citable block
+    number: int = 0           # visible paragraph number
+    group: Group | None = None
+    correction: object = None
+
+
+def _numbered_heading(s: str) -> bool:
+    return bool(ROMAN_HEADING_RE.match(s) or DECIMAL_HEADING_RE.match(s)
+                or HASH_NUMBER_HEADING_RE.match(s))
+
+
+def heading_level(s: str) -> int:
+    """Level from the numbering: chapters at 2, sub-sections at 3.
+
+    >>> [heading_level(s) for s in ["I. 引言", "3.1 案例", "#4. 연합방위체계 간명화", "결론", "2. 본론"]]
+    [2, 3, 3, 2, 2]
+    """
+    if DECIMAL_HEADING_RE.match(s) or HASH_NUMBER_HEADING_RE.match(s):
+        return 3
+    if ROMAN_HEADING_RE.match(s) or PLAIN_NUMBER_HEADING_RE.match(s):
+        return 2
+    return 2
+
+
+BOLD_ONLY_RE = re.compile(r"^\*\*([^*]+)\*\*$")
+
+
+def _short_line(g: Group) -> bool:
+    if g.kind == "mdheading":
+        return True
+    if g.kind != "text" or len(g.lines) != 1:
+        return False
+    s = g.text.s.strip()
+    return 0 < len(s) <= HEADING_MAX and not ends_sentence(s) and not s.endswith((",", "，"))
+
+
+def _heading_text(g: Group) -> MText:
+    t = g.text.strip()
+    m = MD_HEADING_RE.match(t.s)
+    if g.kind == "mdheading" and m:
+        t = t[m.start(2):m.end(2)]
+    b = BOLD_ONLY_RE.match(t.s)
+    if b:
+        t = t[b.start(1):b.end(1)]
+    collapsed = collapse_letter_spacing(t.s)
+    if collapsed != t.s:  # drop the spaces between spaced-out syllables
+        keep = [i for i, c in enumerate(t.s) if not c.isspace()]
+        t = MText("".join(t.s[i] for i in keep), [t.offsets[i] for i in keep])
+    return t
+
+
+def classify(groups: list[Group], markdown: bool) -> list[Block]:
+    blocks: list[Block] = []
+    n = len(groups)
+
+    def is_text_like(g: Group) -> bool:
+        return g.kind in ("text", "bullet", "reserved", "mdheading")
+
+    # The last group of running text: back matter can only stand after it.
+    last_prose = max((i for i, g in enumerate(groups)
+                      if g.kind in ("text", "bullet") and not _short_line(g)
+                      and len(g.text.s.strip()) > BACK_MATTER_MAX), default=-1)
+
+    i = 0
+    while i < n:
+        g = groups[i]
+        base = dict(first_line=g.first_line, last_line=g.last_line, group=g)
+        if g.kind == "reserved":
+            blocks.append(Block("reserved", correction=g.reserved, **base))
+            i += 1
+            continue
+        if g.kind in ("furniture", "rule"):
+            blocks.append(Block(g.kind, text=g.text, **base))
+            i += 1
+            continue
+        if g.kind == "notebody":
+            blocks.append(Block("notebody", text=g.text, **base))
+            i += 1
+            continue
+        if g.kind == "authornote":
+            blocks.append(Block("pubnote", text=g.text, label="author", **base))
+            i += 1
+            continue
+        # A run of short lines: front matter (or back matter after the text).
+        if _short_line(g) and not _numbered_heading(_heading_text(g).s):
+            j = i
+            while j < n and _short_line(groups[j]) and not _numbered_heading(_heading_text(groups[j]).s):
+                j += 1
+            run = groups[i:j]
+            if i > last_prose and last_prose >= 0:
+                for r in run:
+                    blocks.append(Block("pubnote", text=r.text.strip(), label="back",
+                                        first_line=r.first_line, last_line=r.last_line, group=r))
+                i = j
+                continue
+            if len(run) >= 2:
+                # A title page: the lines are front matter, except an explicit Markdown
+                # heading that closes a longer run ("## Abstract" after the byline).
+                tail = run[-1:] if len(run) >= 3 and run[-1].kind == "mdheading" else []
+                front = run[: len(run) - len(tail)]
+                blocks.append(Block("front", items=[_front_line(r) for r in front],
+                                    first_line=front[0].first_line, last_line=front[-1].last_line))
+                for h in tail:
+                    t = _heading_text(h)
+                    blocks.append(Block("heading", text=t, level=heading_level(t.s),
+                                        first_line=h.first_line, last_line=h.last_line, group=h))
+                i = j
+                continue
+        if g.kind == "mdheading" or (_short_line(g) and i + 1 < n):
+            t = _heading_text(g)
+            caption = FIGURE_CAPTION_RE.match(t.s)
+            if caption and g.kind == "text":
+                i = _figure(groups, i, blocks)
+                continue
+            if g.kind == "mdheading":
+                level = heading_level(t.s)
+                if i == 0 and g.text.s.startswith("# "):  # the document's own title
+                    blocks.append(Block("front", items=[_front_line(g)], **base))
+                    i += 1
+                    continue
+                blocks.append(Block("heading", text=t, level=level, **base))
+                i += 1
+                continue
+            nxt = groups[i + 1]
+            if is_text_like(nxt) or nxt.kind in ("notebody",):
+                blocks.append(Block("heading", text=t, level=heading_level(t.s), **base))
+                i += 1
+                continue
+        if g.kind == "bullet":
+            i = _list(groups, i, blocks)
+            continue
+        if g.kind == "text" and i > last_prose >= 0 and len(g.lines) == 1 \
+                and len(g.text.s.strip()) <= BACK_MATTER_MAX and not ends_sentence(g.text.s):
+            blocks.append(Block("pubnote", text=g.text.strip(), label="back", **base))
+            i += 1
+            continue
+        blocks.append(Block("para", text=g.text.strip(), **base))
+        i += 1
+    for b in blocks:
+        b.moved = bool(b.group and any(b.group in p.moved_in for p in groups))
+    return blocks
+
+
+def _front_line(g: Group) -> Block:
+    t = g.text.strip()
+    if g.kind == "mdheading":
+        t = _heading_text(g)
+    return Block("frontline", text=t, first_line=g.first_line, last_line=g.last_line, group=g)
+
+
+def _figure(groups: list[Group], i: int, blocks: list[Block]) -> int:
+    g = groups[i]
+    parts = {"caption": g.text.strip()}
+    last = g.last_line
+    j = i + 1
+    if j < len(groups) and groups[j].kind == "text" and FIGURE_SOURCE_RE.match(groups[j].text.s):
+        parts["source"] = groups[j].text.strip()
+        last = groups[j].last_line
+        j += 1
+    blocks.append(Block("figure", parts=parts, first_line=g.first_line, last_line=last, group=g))
+    return j
+
+
+def _list(groups: list[Group], i: int, blocks: list[Block]) -> int:
+    """Consecutive bullets make one list; note bodies a page break put between them stay out
+    of it (they become footnotes). A lone `* ...` line is a disclaimer, not a list."""
+    items: list[Block] = []
+    after: list[Block] = []
+    j = i
+    while j < len(groups):
+        g = groups[j]
+        if g.kind == "notebody" and items and j + 1 < len(groups) and groups[j + 1].kind == "bullet":
+            after.append(Block("notebody", text=g.text, first_line=g.first_line, last_line=g.last_line, group=g))
+            j += 1
+            continue
+        if g.kind != "bullet":
+            break
+        m = BULLET_RE.match(g.text.s)
+        body = g.text[m.end():].strip()
+        if items and _continues_item(items[-1], g, body):
+            items[-1].text = items[-1].text + MText.inserted(" ") + body
+            items[-1].last_line = g.last_line
+            items[-1].parts.setdefault("rejoined", []).append(g.first_line)
+        else:
+            items.append(Block("item", text=body, first_line=g.first_line, last_line=g.last_line,
+                               group=g, parts={"marker": g.text.s[:m.end()].strip()}))
+        j += 1
+    if len(items) == 1 and items[0].parts["marker"] == "*":
+        it = items[0]
+        blocks.append(Block("pubnote", text=it.text, label="disclaimer", first_line=it.first_line,
+                            last_line=it.last_line, group=it.group))
+    else:
+        blocks.append(Block("list", items=items, first_line=items[0].first_line,
+                            last_line=items[-1].last_line))
+    blocks.extend(after)
+    return j
+
+
+def _continues_item(prev: Block, g: Group, body: MText) -> bool:
+    """A page break can split a list item: the rest comes as a new item after an empty line
+    in an otherwise tight list, starting in lower case or after an unfinished item."""
+    if g.gap_before.none:
+        return False
+    s = body.s
+    return bool(s) and (s[0].islower() or not ends_sentence(prev.text.s))
+
+
+def assign_languages(blocks: list[Block]) -> None:
+    for b in blocks:
+        texts = [b.text.s] if b.text else []
+        texts += [it.text.s for it in b.items if it.text]
+        texts += [p.s for p in b.parts.values() if isinstance(p, MText)]
+        b.lang = dominant_script(" ".join(texts))
+        for it in b.items:
+            it.lang = dominant_script(it.text.s) if it.text else b.lang
