@@ -296,10 +296,18 @@ def render_page(src: Source, cleaned: Cleaned) -> tuple[str, dict]:
         header_html(src),
         "",
     ]
-    for b in cleaned.blocks:
-        if b.kind in ("note", "notebody", "furniture", "rule"):
+    shown = [b for b in cleaned.blocks if b.kind not in ("note", "notebody", "furniture", "rule")]
+    for k, b in enumerate(shown):
+        out = render_block(b, md)
+        prev = shown[k - 1] if k else None
+        if (b.kind == "pubnote" and prev is not None and prev.kind == "pubnote"
+                and (prev.label, prev.moved) == (b.label, b.moved)):
+            # One box for consecutive notes of one kind (a date line and a copyright line).
+            out = out.split("\n\n", 1)[1]
+            parts[-2] = parts[-2].rsplit("</div>", 1)[0]
+            parts[-2] += out.rsplit("</div>", 1)[0] + "</div>"
             continue
-        parts.append(render_block(b, md))
+        parts.append(out)
         parts.append("")
     if cleaned.notes:  # without notes the extension would leave the marker text in the page
         parts.append(FOOTNOTES_HERE)

@@ -75,7 +75,7 @@ def build_site(corpus_root: Path, cache_dir: Path | None = None) -> Site:
                     hit = None
         if hit:
             expected = {k: (v[0], v[1]) for k, v in hit["expected"].items()}
-            pages.append(SourcePage(src.slug, f"sources/{src.slug}/index.md", page_title(src.meta),
+            pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta),
                                     hit["markdown"], expected, src, from_cache=True))
             cached += 1
             continue
@@ -86,7 +86,7 @@ def build_site(corpus_root: Path, cache_dir: Path | None = None) -> Site:
         c = time.perf_counter()
         t_clean += b - a
         t_render += c - b
-        pages.append(SourcePage(src.slug, f"sources/{src.slug}/index.md", page_title(src.meta),
+        pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta),
                                 markdown, expected, src))
         if cache_dir is not None:
             cache_dir.mkdir(parents=True, exist_ok=True)
@@ -119,7 +119,7 @@ def sources_index(sources: list[Source]) -> str:
         m = s.meta
         title = m.get("title") or f"{m.get('title_supplied', '제목 미상')} *(편집자 제목)*"
         where = m.get("venue") or m.get("publisher") or ""
-        rows.append(f"| {e(m['date'])} | [{e(title)}]({s.slug}/index.md) | {e(author_line(m))} | "
+        rows.append(f"| {e(m['date'])} | [{e(title)}]({s.slug}.md) | {e(author_line(m))} | "
                     f"{e(where)} | {TYPE_NAMES.get(m.get('type', 'other'), '')} | {LANGUAGES.get(m['language'], m['language'])} |")
     return "\n".join([
         "---", "title: 원문 목록", "---", "", "# 원문 목록 <span lang=\"en\">(Sources)</span>", "",

@@ -135,7 +135,7 @@ def classify(groups: list[Group], markdown: bool) -> list[Block]:
                                         first_line=r.first_line, last_line=r.last_line, group=r))
                 i = j
                 continue
-            if len(run) >= 2:
+            if sum(1 for r in run if r.kind != "mdheading") >= 2:
                 # A title page: the lines are front matter, except an explicit Markdown
                 # heading that closes a longer run ("## Abstract" after the byline).
                 tail = run[-1:] if len(run) >= 3 and run[-1].kind == "mdheading" else []
