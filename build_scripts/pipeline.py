@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from dataclasses import dataclass, field
 
 from . import corrections as corr
@@ -150,8 +151,13 @@ def _assign_anchors(blocks: list[Block]) -> None:
                 number += 1
                 it.number, it.anchor = number, anchor_for(it.text.s)
         elif b.kind == "figure":
+            # The figure's own number (<图5> -> figure-5) keeps links stable.
             figures += 1
-            b.anchor = f"figure-{figures}"
+            m = re.search(r"\d+", b.parts["caption"].s)
+            b.anchor = f"figure-{m.group() if m else figures}"
+            if b.anchor in used:
+                b.anchor = f"figure-{figures}-{len(used)}"
+            used.add(b.anchor)
 
 
 def _body_parts(blocks: list[Block]):
@@ -275,6 +281,8 @@ def ledger_html(cleaned: Cleaned) -> str:
                f"{st['paragraphs']}개와 제목 {st['headings']}개, 각주 {st['notes']}개를 복원했다. "
                "원문의 모든 글자와 숫자는 이 쪽에 실리거나, 아래 표에 무엇을 왜 지우거나 옮겼는지 기록되어 있다 "
                "(빌드할 때마다 검사한다).")
+    if not rows:
+        return f'<div class="ledger" {ED}>\n<p>{e(summary)}</p>\n<p>지우거나 옮긴 글자는 없다 (nothing removed or moved).</p>\n</div>'
     return (f'<div class="ledger" {ED}>\n<p>{e(summary)}</p>\n<details>\n<summary>처리 기록 {len(rows)}건 '
             f'(줄 번호는 source.txt 기준)</summary>\n<table>\n<thead><tr><th>줄</th><th>처리</th><th>원문</th>'
             f'<th>이유</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n</details>\n</div>")

@@ -145,7 +145,7 @@ def render_block(b: Block, md: bool) -> str:
                f'<p class="figure-absent" {ED}>그림은 원문 추출본에 포함되어 있지 않습니다. '
                f'<span lang="en">(Figure not included in the source.)</span></p>']
         if src is not None:
-            out.append(f'<p class="figure-source" markdown="span">{inline(src, md)}</p>')
+            out.append(f'<p class="figure-source"{_attr_lang(b.label)} markdown="span">{inline(src, md)}</p>')
         out.append("</figure>")
         return "\n".join(out)
     if b.kind == "table":

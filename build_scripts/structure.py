@@ -123,10 +123,14 @@ def classify(groups: list[Group], markdown: bool) -> list[Block]:
             blocks.append(Block("pubnote", text=g.text, label="author", **base))
             i += 1
             continue
+        if _is_caption(g):
+            i = _figure(groups, i, blocks)
+            continue
         # A run of short lines: front matter (or back matter after the text).
         if _short_line(g) and not _numbered_heading(_heading_text(g).s):
             j = i
-            while j < n and _short_line(groups[j]) and not _numbered_heading(_heading_text(groups[j]).s):
+            while (j < n and _short_line(groups[j]) and not _is_caption(groups[j])
+                   and not _numbered_heading(_heading_text(groups[j]).s)):
                 j += 1
             run = groups[i:j]
             if i > last_prose and last_prose >= 0:
@@ -150,10 +154,6 @@ def classify(groups: list[Group], markdown: bool) -> list[Block]:
                 continue
         if g.kind == "mdheading" or (_short_line(g) and i + 1 < n):
             t = _heading_text(g)
-            caption = FIGURE_CAPTION_RE.match(t.s)
-            if caption and g.kind == "text":
-                i = _figure(groups, i, blocks)
-                continue
             if g.kind == "mdheading":
                 level = heading_level(t.s)
                 if i == 0 and g.text.s.startswith("# "):  # the document's own title
@@ -181,6 +181,13 @@ def classify(groups: list[Group], markdown: bool) -> list[Block]:
     for b in blocks:
         b.moved = bool(b.group and any(b.group in p.moved_in for p in groups))
     return blocks
+
+
+def _is_caption(g: Group) -> bool:
+    """A figure's caption line: `<图1> ...`, `〈图2〉 ...`, `[그림 3] ...` (short; a sentence
+    that begins by naming the figure is text)."""
+    return (g.kind == "text" and len(g.lines) == 1 and len(g.text.s.strip()) <= HEADING_MAX
+            and bool(FIGURE_CAPTION_RE.match(g.text.s)) and not ends_sentence(g.text.s))
 
 
 def _front_line(g: Group) -> Block:
@@ -253,5 +260,9 @@ def assign_languages(blocks: list[Block]) -> None:
         texts += [it.text.s for it in b.items if it.text]
         texts += [p.s for p in b.parts.values() if isinstance(p, MText)]
         b.lang = dominant_script(" ".join(texts))
+        if b.kind == "figure":  # the caption's language; the source line keeps its own
+            b.lang = dominant_script(b.parts["caption"].s)
+            if "source" in b.parts:
+                b.label = dominant_script(b.parts["source"].s)
         for it in b.items:
             it.lang = dominant_script(it.text.s) if it.text else b.lang

@@ -1,0 +1,74 @@
+"""Shared fixtures: the real corpus, and throwaway projects built the way a user builds."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SLUGS = sorted(p.name for p in (CORPUS / "sources").iterdir() if p.is_dir())
+
+sys.path.insert(0, str(ROOT))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/*.md from the current output (read the diff first)")
+
+
+@pytest.fixture
+def update_golden(request):
+    return request.config.getoption("--update-golden")
+
+
+def make_project(tmp: Path, sources: dict[str, dict[str, str | bytes]] | None = None,
+                 copy_real: bool = False) -> Path:
+    """A project folder with the real mkdocs.yml, docs/ and pipeline, and a corpus of our own.
+
+    sources: slug -> {filename: text or bytes}."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", tmp / "docs")
+    shutil.copytree(ROOT / "build_scripts", tmp / "build_scripts",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    base = tmp / "corpus" / "sources"
+    base.mkdir(parents=True)
+    if copy_real:
+        for slug in SLUGS:
+            shutil.copytree(CORPUS / "sources" / slug, base / slug)
+    for slug, files in (sources or {}).items():
+        d = base / slug
+        d.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            if isinstance(content, bytes):
+                (d / name).write_bytes(content)
+            else:
+                (d / name).write_text(content, encoding="utf-8")
+    return tmp
+
+
+def mkdocs_build(project: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", "site", *extra],
+                          cwd=project, capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real corpus, built once with `mkdocs build --strict`; returns the site folder."""
+    proj = make_project(tmp_path_factory.mktemp("site"), copy_real=True)
+    r = mkdocs_build(proj)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return proj / "site"
+
+
+MINIMAL_META = """title: 시험 원문
+authors: [홍길동]
+date: 2024-05-01
+language: ko
+"""
