@@ -27,7 +27,8 @@ PLAIN_ESCAPES = {
 }
 MD_PUNCT = set("\\`*_{}[]()#+-.!|<>&$~^'\"")
 AUTOLINK_RE = re.compile(r"<(https?://[^\s<>]+)>")
-MATH_RE = re.compile(r"\$([A-Za-z0-9_^{}\s+\-=,.()\\]{1,60})\$")
+# $...$ as in TeX: not after a backslash (\$1.3 is a dollar), no space just inside the dollars.
+MATH_RE = re.compile(r"(?<![\\$])\$(?=[^\s$])([A-Za-z0-9_^{}\s+\-=,.()\\]{1,60}?)(?<=[^\s\\])\$(?!\d)")
 BOLD_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 ITALIC_RE = re.compile(r"(?<![*\\])\*(?=[^\s*])(.+?)(?<=[^\s*\\])\*(?!\*)")
 ED = 'data-ed=""'
@@ -57,8 +58,8 @@ def _math(tex: str) -> str:
 def inline(t: MText | str, markdown: bool) -> str:
     """Source text -> safe Markdown for one block.
 
-    >>> inline("**도전요인:** <b>x</b> \\\\* 顾 $X_m$", True)[:40]
-    '**도전요인:** &lt;b&gt;x&lt;/b&gt; \\\\* 顾 <math'
+    >>> inline("**도전요인:** <b>x</b> \\\\* 顾 $X_m$", True).split(" display")[0]
+    '**도전요인:** &lt;b&gt;x&lt;/b&gt; \\\\* 顾 <math xmlns="http://www.w3.org/1998/Math/MathML"'
     """
     s = t.s if isinstance(t, MText) else t
     s = s.strip()

@@ -166,7 +166,10 @@ def group_lines(lines: list[Line], style: Style, reserved_lines: dict[int, objec
         kind = line_kind(line, style, prev_kind)
         standalone = kind in ("furniture", "rule", "mdheading")
         if (cur is not None and kind == "text" and cur.kind in ("text", "bullet", "notebody", "authornote")
-                and (_wrapped_continues(cur.lines[-1], line, gap, style) if style.wrapped else gap.none)):
+                and (_wrapped_continues(cur.lines[-1], line, gap, style) if style.wrapped else gap.none)
+                # a note or list item runs on only while visibly unfinished: after a full stop
+                # the next line is the text the note was set under
+                and (cur.kind == "text" or not ends_sentence(cur.lines[-1].s))):
             cur.lines.append(line)
         else:
             cur = Group(kind, [line], gap)
