@@ -207,6 +207,11 @@ def validate_meta(path: Path, data: Any, lines: dict[str, int]) -> dict:
         if v is None or not valid_date(v):
             raise MetadataError(path, f"bad date in 'dates.{k}'", line=lines.get("dates"),
                                 expected="YYYY, YYYY-MM or YYYY-MM-DD", found=repr(v))
+    sha = data.get("sha256")
+    if sha is not None and not (isinstance(sha, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha)):
+        raise MetadataError(path, "bad value for 'sha256'", line=lines.get("sha256"),
+                            expected="64 hexadecimal digits, in quotes if they could be read as a number",
+                            found=repr(sha))
     for f in meta.get("unknown", []):
         if f not in META_SCHEMA:
             raise MetadataError(path, "unknown field named in 'unknown'", line=lines.get("unknown"),

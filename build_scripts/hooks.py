@@ -29,8 +29,13 @@ _state: dict = {}
 
 def on_files(files, config):
     root = Path(config.config_file_path).resolve().parent
+    corpus = root / "corpus"
+    try:  # messages name files as the user sees them: corpus/sources/...
+        corpus = corpus.relative_to(Path.cwd().resolve())
+    except ValueError:
+        pass
     try:
-        site = build_site(root / "corpus", root / ".cache" / "edition")
+        site = build_site(corpus, root / ".cache" / "edition")
     except CorpusErrors as e:
         raise PluginError(str(e)) from None
     except EditionError as e:

@@ -129,6 +129,9 @@ def join_text(left: MText, right: MText) -> MText:
     if not no_space and dominant_script(a.s[-200:] + b.s[:200]) in ("zh", "ja"):
         # In a Chinese paragraph only two Latin words keep a space between them.
         no_space = not (is_latin(a.s[-1]) and is_latin(b.s[0]))
+    if len(left) > len(a) and not a.s.endswith("-"):
+        # The line ended in a space the extraction kept: it is the author's ("比例, 盟友").
+        return a + left[len(a):len(a) + 1] + b
     return a + b if no_space else a + MText.inserted(" ") + b
 
 
@@ -234,6 +237,11 @@ def mend_page_joins(groups: list[Group], style: Style) -> list[Group]:
             while j < len(groups) and groups[j].kind in TRANSPARENT:
                 j += 1
             if j >= len(groups) or not _is_prose(groups[j]) or _looks_like_heading(groups[j]):
+                break
+            # A sentence does not change language across a page break (English keywords
+            # followed by a Chinese abstract are two blocks).
+            la, lb = dominant_script(g.text.s[-300:]), dominant_script(groups[j].text.s[:300])
+            if la != lb and "und" not in (la, lb):
                 break
             nxt = groups[j]
             spliced = groups[i:j]

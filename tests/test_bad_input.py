@@ -1,0 +1,107 @@
+"""Bad input: one clear message naming the file (and line), what was expected and what was
+found, a non-zero exit, no traceback, and no source silently dropped."""
+import pytest
+
+from tests.conftest import MINIMAL_META, make_project, mkdocs_build
+
+TEXT = "한미동맹이 위기다. 비단 북핵 협상 과정에서 발생하는 한미간 이견 때문이 아니다.\n"
+GOOD = {"source.txt": TEXT, "meta.yml": MINIMAL_META}
+
+CASES = {
+    "malformed YAML": (
+        {"meta.yml": "title: [unclosed\nauthors: []\n"},
+        ["corpus/sources/bad-source/meta.yml:", "malformed YAML"]),
+    "missing meta.yml": (
+        {"meta.yml": None},
+        ["corpus/sources/bad-source/meta.yml", "meta.yml is missing"]),
+    "missing required key": (
+        {"meta.yml": "title: 제목\nauthors: []\nlanguage: ko\n"},
+        ["meta.yml", "missing required key 'date'", "expected 'date:'"]),
+    "unknown key": (
+        {"meta.yml": MINIMAL_META + "autor: 홍길동\n"},
+        ["meta.yml:5", "unknown key 'autor'", "expected one of", "found 'autor'"]),
+    "bad date": (
+        {"meta.yml": MINIMAL_META.replace("2024-05-01", "2024-13-40")},
+        ["meta.yml:3", "bad value for 'date'", "YYYY, YYYY-MM or YYYY-MM-DD", "'2024-13-40'"]),
+    "bad language": (
+        {"meta.yml": MINIMAL_META.replace("language: ko", "language: korean")},
+        ["meta.yml:4", "bad value for 'language'", "found 'korean'"]),
+    "authors not a list": (
+        {"meta.yml": MINIMAL_META.replace("authors: [홍길동]", "authors: 홍길동")},
+        ["meta.yml:2", "bad value for 'authors'", "expected a list"]),
+    "not UTF-8": (
+        {"source.txt": "한미동맹".encode("euc-kr") + b"\n"},
+        ["source.txt:1", "not UTF-8", "byte 0x"]),
+    "empty text": (
+        {"source.txt": "  \n\n"},
+        ["source.txt", "source text is empty"]),
+    "missing text": (
+        {"source.txt": None},
+        ["source.txt", "source.txt is missing"]),
+    "checksum differs": (
+        {"meta.yml": MINIMAL_META + "sha256: " + "0a" * 32 + "\n"},
+        ["source.txt:5", "not the text as received", "expected sha256 0a0a"]),
+    "checksum not hex": (
+        {"meta.yml": MINIMAL_META + "sha256: " + "0" * 64 + "\n"},
+        ["meta.yml:5", "bad value for 'sha256'", "64 hexadecimal digits"]),
+    "stale anchor": (
+        {"corrections.yml": "- type: role\n  at: 이 문장은 원문에 없다\n  role: pubnote\n  reason: 시험\n"},
+        ["corrections.yml:1", "anchor no longer matches", "이 문장은 원문에 없다"]),
+    "correction without reason": (
+        {"corrections.yml": "- type: role\n  at: 한미동맹이 위기다.\n  role: pubnote\n"},
+        ["corrections.yml:1", "needs a reason"]),
+    "table that loses text": (
+        {"corrections.yml": "- type: table\n  from: 한미동맹이\n  to: 아니다.\n  reason: 시험\n"
+                            "  columns: [a]\n  rows: [[한미동맹이 위기다.]]\n"},
+        ["corrections.yml:1", "does not carry exactly the text it replaces"]),
+}
+
+
+def _files(override):
+    files = dict(GOOD)
+    files.update(override)
+    return {k: v for k, v in files.items() if v is not None}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_gives_one_clear_message_and_fails(case, tmp_path):
+    override, needles = CASES[case]
+    proj = make_project(tmp_path, {"bad-source": _files(override), "good-source": GOOD})
+    r = mkdocs_build(proj)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0, out
+    assert "Traceback" not in out, out
+    assert "/tmp/" not in out  # paths as the user sees them
+    for needle in needles:
+        assert needle in out, f"{needle!r} not in:\n{out}"
+    assert "good-source" not in out  # only the bad source is named
+
+
+def test_unsafe_slug_is_refused(tmp_path):
+    proj = make_project(tmp_path, {"Bad Slug..": GOOD})
+    r = mkdocs_build(proj)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and "Traceback" not in out
+    assert "not a safe slug" in out and "'Bad Slug..'" in out
+
+
+def test_several_problems_are_reported_together(tmp_path):
+    proj = make_project(tmp_path, {"a-source": _files({"source.txt": ""}),
+                                   "b-source": _files({"meta.yml": MINIMAL_META.replace("ko", "xx")})})
+    out = (r := mkdocs_build(proj)).stdout + r.stderr
+    assert r.returncode != 0
+    assert "2 problems in the corpus" in out and "a-source/source.txt" in out and "b-source/meta.yml" in out
+
+
+def test_bom_and_crlf_are_accepted_and_normalised(tmp_path):
+    text = ("\ufeff" + "한미동맹이 위기다.\r\n\r\n비단 북핵 협상 과정에서 발생하는 이견 때문이 아니다.\r\n").encode("utf-8")
+    proj = make_project(tmp_path, {"crlf-source": _files({"source.txt": text})})
+    r = mkdocs_build(proj)
+    assert r.returncode == 0, r.stdout + r.stderr
+    html = (proj / "site" / "sources" / "crlf-source" / "index.html").read_text("utf-8")
+    assert "한미동맹이 위기다." in html and "\r" not in html and "\ufeff" not in html
+
+
+def test_a_good_source_beside_nothing_else_builds(tmp_path):
+    r = mkdocs_build(make_project(tmp_path, {"good-source": GOOD}))
+    assert r.returncode == 0, r.stdout + r.stderr
