@@ -1,0 +1,111 @@
+"""What a reader sees, in Debian's Chromium driven by Playwright.
+
+Needs /usr/bin/chromium and fonts-noto-cjk (CI installs them). Without them the tests are
+skipped, unless EDITION_REQUIRE_BROWSER=1 (as in CI), when a missing browser is a failure.
+Screenshots go to a temporary folder, never into git.
+"""
+import functools
+import http.server
+import os
+import shutil
+import threading
+
+import pytest
+
+from tests.conftest import SLUGS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.RequestHandlerClass.log_message = lambda *a: None
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("EDITION_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required (apt-get install chromium fonts-noto-cjk)")
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_each_source_page_loads(page, server, slug, tmp_path):
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    resp = page.goto(f"{server}/sources/{slug}/")
+    assert resp.status == 200
+    assert page.locator("article h1").first.is_visible()
+    assert page.locator("p.para").count() > 0
+    assert page.locator(".source-header dl").is_visible()
+    page.screenshot(path=str(tmp_path / f"{slug}.png"))
+    assert not errors
+
+
+def test_footnote_tooltip_opens_on_hover(page, server):
+    page.goto(f"{server}/sources/2025-son-alliance-modernization/")
+    ref = page.locator('a.footnote-ref[href="#fn:1"]').first
+    ref.scroll_into_view_if_needed()
+    ref.hover()
+    tip = page.locator(".md-tooltip2--active, .md-tooltip2").filter(has_text="Trump’s Prism")
+    tip.first.wait_for(state="visible", timeout=5000)
+    assert "Victor Cha" in tip.first.inner_text()
+
+
+def test_missing_note_tooltip_says_so(page, server):
+    page.goto(f"{server}/sources/2024-yang-trump-second-term-alliance/")
+    ref = page.locator('a.footnote-ref[href="#fn:14"]').first
+    ref.scroll_into_view_if_needed()
+    ref.hover()
+    tip = page.locator(".md-tooltip2").filter(has_text="원문 추출본에 없습니다")
+    tip.first.wait_for(state="visible", timeout=5000)
+
+
+def test_korean_is_keep_all_and_chinese_is_not(page, server):
+    page.goto(f"{server}/sources/2024-yang-trump-second-term-alliance/")
+    wb = page.eval_on_selector("p.para[lang=ko]", "e => getComputedStyle(e).wordBreak")
+    assert wb == "keep-all"
+    page.goto(f"{server}/sources/2025-gu-kim-alliance-diplomatic-dilemma/")
+    assert page.eval_on_selector("p.para[lang=zh]", "e => getComputedStyle(e).wordBreak") != "keep-all"
+    font = page.eval_on_selector("p.para[lang=zh]", "e => getComputedStyle(e).fontFamily")
+    assert "Noto Sans SC" in font or "PingFang SC" in font
+
+
+def test_paragraph_number_links_to_its_paragraph(page, server):
+    page.goto(f"{server}/sources/2019-digitaltimes-alliance-two-storms/")
+    num = page.locator("p.para a.pn").nth(6)
+    target = num.get_attribute("href")
+    num.click()
+    assert page.url.endswith(target)
+    assert page.eval_on_selector(target, "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }")
+
+
+def test_math_renders_as_a_subscript(page, server):
+    page.goto(f"{server}/sources/2025-gu-kim-alliance-diplomatic-dilemma/")
+    m = page.locator("math msub").first
+    m.scroll_into_view_if_needed()
+    box_x = page.locator("math msub mi").nth(0).bounding_box()
+    box_m = page.locator("math msub mi").nth(1).bounding_box()
+    assert box_m["y"] > box_x["y"]  # the subscript sits lower than its base
