@@ -28,8 +28,21 @@ PLAIN_NUMBER_HEADING_RE = re.compile(r"^\d{1,2}\.\s")
 
 
 def is_letter_or_digit(ch: str) -> bool:
-    """The characters the fidelity check counts: letters and digits of any script."""
+    """The characters the fidelity check counts: letters and digits of any script.
+
+    >>> [is_letter_or_digit(c) for c in "가A1¹顾 .·"]
+    [True, True, True, True, True, False, False, False]
+    """
     return unicodedata.category(ch)[0] in "LN"
+
+
+# The same class as a regex (str.isalnum, i.e. Unicode categories L and N): one C-level
+# scan instead of a Python call per character.
+LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
+HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+HAN_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ffff]")
+KANA_RE = re.compile(r"[\u3040-\u30ff]")
+LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
 def is_han(ch: str) -> bool:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from .chardata import (CLOSERS, SENTENCE_FINAL, SUPERSCRIPT_DIGITS, is_cjk_punct, is_han,
-                       is_hangul, is_kana, is_latin)
+from .chardata import (CLOSERS, HAN_RE, HANGUL_RE, KANA_RE, LATIN_RE, SENTENCE_FINAL,
+                       SUPERSCRIPT_DIGITS, is_cjk_punct, is_han, is_hangul, is_kana)
 
 
 def strip_bom(text: str) -> str:
@@ -72,16 +72,10 @@ def dominant_script(text: str) -> str:
     >>> dominant_script("韩美同盟 (US-ROK alliance) 的困境"), dominant_script("한미동맹(韩美同盟)은"), dominant_script("This paper uses")
     ('zh', 'ko', 'en')
     """
-    han = hangul = kana = latin = 0
-    for c in text:
-        if is_hangul(c):
-            hangul += 1
-        elif is_kana(c):
-            kana += 1
-        elif is_han(c):
-            han += 1
-        elif c.isalpha() and is_latin(c):
-            latin += 1
+    hangul = len(HANGUL_RE.findall(text))
+    han = len(HAN_RE.findall(text))
+    kana = len(KANA_RE.findall(text))
+    latin = len(LATIN_RE.findall(text))
     if hangul and hangul >= han / 3:
         return "ko"
     if kana > 0 and kana >= han / 4:

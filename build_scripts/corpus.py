@@ -25,7 +25,7 @@ TYPES = ["op-ed", "issue-brief", "policy-paper", "journal-article", "report", "b
 FORMATS = ["text", "markdown"]
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """SafeLoader that keeps dates as strings: `2025-12` and `2019-01-27` are both data
     the edition validates itself, not datetime objects YAML guesses at."""
 
@@ -36,6 +36,17 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def compose_and_load(text: str):
+    """Parse once: the node tree (for line numbers) and the data built from it."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
+
+
 def load_yaml(path: Path) -> tuple[Any, dict[str, int]]:
     """Parse a YAML file; return (data, {top-level key: line number})."""
     try:
@@ -44,8 +55,7 @@ def load_yaml(path: Path) -> tuple[Any, dict[str, int]]:
         raise MetadataError(path, "file is not UTF-8", expected="UTF-8 text",
                             found=f"byte {e.object[e.start]:#04x} at offset {e.start}")
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node, data = compose_and_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from .chardata import is_letter_or_digit
+from .chardata import LETTER_OR_DIGIT_RE
 from .errors import CorrectionError
 
 TYPES = {"table", "role"}
@@ -66,15 +66,14 @@ class Correction:
 
 
 def load_corrections(path: Path) -> list[Correction]:
-    from .corpus import _Loader
+    from .corpus import compose_and_load
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise CorrectionError(path, "file is not UTF-8", expected="UTF-8 text",
                               found=f"byte {e.object[e.start]:#04x} at offset {e.start}")
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node, data = compose_and_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise CorrectionError(path, f"malformed YAML: {getattr(e, 'problem', None) or e}",
@@ -154,7 +153,7 @@ def resolve(corrections: list[Correction], text: str) -> None:
 
 
 def _letters(s: str) -> str:
-    return "".join(ch for ch in s if is_letter_or_digit(ch))
+    return "".join(LETTER_OR_DIGIT_RE.findall(s))
 
 
 def _check_table_letters(c: Correction, text: str) -> None:

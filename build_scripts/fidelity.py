@@ -11,9 +11,10 @@ Two checks run at every build:
 """
 from __future__ import annotations
 
+import operator
 from html.parser import HTMLParser
 
-from .chardata import is_letter_or_digit
+from .chardata import LETTER_OR_DIGIT_RE
 from .errors import FidelityError
 from .notes import TOKEN_RE
 from .textmap import INSERTED, MText
@@ -22,7 +23,12 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 
 def letters(s: str) -> str:
-    return "".join(c for c in TOKEN_RE.sub("", s) if is_letter_or_digit(c))
+    """The letters and digits of a text, footnote tokens (the editors' numbering) left out.
+
+    >>> letters("가나, 다\ue0003\ue001 (AB) 12.")
+    '가나다AB12'
+    """
+    return "".join(LETTER_OR_DIGIT_RE.findall(TOKEN_RE.sub("", s)))
 
 
 class Streams(HTMLParser):
@@ -65,22 +71,35 @@ class Streams(HTMLParser):
         return {k: letters("".join(v)) for k, v in self.out.items()}
 
 
-def expected_streams(model: dict[str, list[MText | str]]) -> dict[str, tuple[str, list[int]]]:
-    """Letters of each stream of the block model, with the source offset of each letter."""
+def expected_streams(model: dict[str, list[MText | str]]) -> dict[str, tuple[str, list[list[int]]]]:
+    """Letters of each stream of the block model, and an index [[letters before part, first
+    source offset of part], ...] that is enough to name the source line of a mismatch.
+
+    >>> src = "가나\\n다라"
+    >>> expected_streams({"body": [MText.from_source(src, 0, 2), MText.from_source(src, 3, 5)]})
+    {'body': ('가나다라', [[0, 0], [2, 3]])}
+    """
     out = {}
     for name, parts in model.items():
-        ls, offs = [], []
+        chunks, index, count = [], [], 0
         for p in parts:
             t = p if isinstance(p, MText) else MText.inserted(p)
-            in_token = False   # a footnote token's digits are the editors' numbering
-            for ch, o in zip(t.s, t.offsets):
-                if ch in "\ue000\ue001":
-                    in_token = ch == "\ue000"
-                elif is_letter_or_digit(ch) and not in_token:
-                    ls.append(ch)
-                    offs.append(o)
-        out[name] = ("".join(ls), offs)
+            ls = "".join(LETTER_OR_DIGIT_RE.findall(TOKEN_RE.sub("", t.s)))
+            index.append([count, t.first_offset()])
+            chunks.append(ls)
+            count += len(ls)
+        out[name] = ("".join(chunks), index)
     return out
+
+
+def _offset_at(index: list[list[int]], i: int) -> int:
+    off = INSERTED
+    for count, first in index:
+        if count > i:
+            break
+        if first != INSERTED:
+            off = first
+    return off
 
 
 def check_html(html: str, expected: dict[str, tuple[str, list[int]]], path: str, line_of) -> None:
@@ -92,7 +111,7 @@ def check_html(html: str, expected: dict[str, tuple[str, list[int]]], path: str,
         if have == want:
             continue
         i = next((k for k in range(min(len(want), len(have))) if want[k] != have[k]), min(len(want), len(have)))
-        off = next((o for o in offs[i:] if o != INSERTED), offs[-1] if offs else 0)
+        off = _offset_at(offs, i)
         where = {"body": "text", "notes": "footnotes", "moved": "moved passages"}[name]
         raise FidelityError(path, f"the rendered page does not carry the source's {where} exactly",
                             line=line_of(off) if off >= 0 else None,
@@ -100,15 +119,25 @@ def check_html(html: str, expected: dict[str, tuple[str, list[int]]], path: str,
                             found=f"…{have[max(0, i - 12):i + 12]}… in the HTML")
 
 
-def check_order(body: list[MText], path: str, line_of) -> None:
-    """The body keeps the source's order: its source offsets only go forward."""
+def check_order(parts: list[MText], path: str, line_of) -> None:
+    """The body keeps the source's order: source offsets only go forward, within and across blocks.
+
+    >>> src = "가나다"
+    >>> check_order([MText.from_source(src, 0, 1), MText.from_source(src, 2, 3)], "x", lambda o: 1)
+    >>> check_order([MText.from_source(src, 2, 3), MText.from_source(src, 0, 1)], "x", lambda o: 1)
+    Traceback (most recent call last):
+    ...
+    build_scripts.errors.FidelityError: x:1: the published body does not keep the source's order; expected text in the order of source.txt; found text from line 1 after text from line 1
+    """
     last = -1
-    for t in body:
-        for ch, o in zip(t.s, t.offsets):
-            if o == INSERTED or not is_letter_or_digit(ch):
-                continue
-            if o < last:
-                raise FidelityError(path, "the published body does not keep the source's order",
-                                    line=line_of(o), expected="text in the order of source.txt",
-                                    found=f"{ch!r} from line {line_of(o)} after text from line {line_of(last)}")
-            last = o
+    for t in parts:
+        offs = [o for o in t.offsets if o != INSERTED]
+        if not offs:
+            continue
+        bad = offs[0] < last or not all(map(operator.lt, offs, offs[1:]))
+        if bad:
+            o = next(o for o, p in zip(offs, [last] + offs) if o < p)
+            raise FidelityError(path, "the published body does not keep the source's order",
+                                line=line_of(o), expected="text in the order of source.txt",
+                                found=f"text from line {line_of(o)} after text from line {line_of(last)}")
+        last = offs[-1]

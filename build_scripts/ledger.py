@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .chardata import is_letter_or_digit
+from .chardata import LETTER_OR_DIGIT_RE
 from .errors import FidelityError
 from .textmap import INSERTED, MText
 
@@ -82,8 +82,9 @@ def check_coverage(source_text: str, published: list[MText], ledger: Ledger, pat
     """
     seen = ledger.accounted()
     for t in published:
-        seen.update(o for o in t.offsets if o != INSERTED)
-    missing = [i for i, ch in enumerate(source_text) if is_letter_or_digit(ch) and i not in seen]
+        seen.update(t.offsets)
+    seen.discard(INSERTED)
+    missing = [m.start() for m in LETTER_OR_DIGIT_RE.finditer(source_text) if m.start() not in seen]
     if missing:
         first = missing[0]
         line = source_text.count("\n", 0, first) + 1

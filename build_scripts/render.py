@@ -11,6 +11,7 @@ attribute `data-ed`, so readers' tools and the fidelity check can tell it from t
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -25,7 +26,6 @@ PLAIN_ESCAPES = {
     "[": "\\[", "]": "\\]", "#": "\\#", "|": "\\|", "!": "\\!",
     "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ",
 }
-MD_PUNCT = set("\\`*_{}[]()#+-.!|<>&$~^'\"")
 AUTOLINK_RE = re.compile(r"<(https?://[^\s<>]+)>")
 # $...$ as in TeX: not after a backslash (\$1.3 is a dollar), no space just inside the dollars.
 MATH_RE = re.compile(r"(?<![\\$])\$(?=[^\s$])([A-Za-z0-9_^{}\s+\-=,.()\\]{1,60}?)(?<=[^\s\\])\$(?!\d)")
@@ -50,6 +50,7 @@ def _footnote_refs(s: str) -> str:
     return TOKEN_RE.sub(lambda m: f"[^{m.group(1)}]", s)
 
 
+@functools.lru_cache(maxsize=1024)
 def _math(tex: str) -> str:
     from latex2mathml.converter import convert
     return convert(tex.strip())
@@ -84,25 +85,24 @@ def inline(t: MText | str, markdown: bool) -> str:
     return _footnote_refs(out)
 
 
+MD_SPECIAL_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>&$~^'\"])|[\\`*_{}\[\]#|!<>&\n]")
+
+
 def _md_text(s: str) -> str:
     """Text of a Markdown source: keep emphasis and backslash escapes, escape the rest."""
     keep = set()
-    for rx in (BOLD_RE, ITALIC_RE):
-        for m in rx.finditer(s):
-            if rx is BOLD_RE:
-                keep.update((m.start(), m.start() + 1, m.end() - 2, m.end() - 1))
-            else:
-                keep.update((m.start(), m.end() - 1))
-    out, i = [], 0
-    while i < len(s):
-        c = s[i]
-        if c == "\\" and i + 1 < len(s) and s[i + 1] in MD_PUNCT:
-            out.append(PLAIN_ESCAPES.get(s[i + 1], "\\" + s[i + 1] if s[i + 1] in "*_" else s[i + 1]))
-            i += 2
-            continue
-        out.append(c if (c == "*" and i in keep) else PLAIN_ESCAPES.get(c, c))
-        i += 1
-    return "".join(out)
+    for m in BOLD_RE.finditer(s):
+        keep.update((m.start(), m.start() + 1, m.end() - 2, m.end() - 1))
+    for m in ITALIC_RE.finditer(s):
+        keep.update((m.start(), m.end() - 1))
+
+    def sub(m: re.Match) -> str:
+        if m.group(1) is not None:          # a backslash escape: the character itself
+            c = m.group(1)
+            return PLAIN_ESCAPES.get(c, c)
+        c = m.group()
+        return c if c == "*" and m.start() in keep else PLAIN_ESCAPES.get(c, c)
+    return MD_SPECIAL_RE.sub(sub, s)
 
 
 def _attr_lang(lang: str) -> str:

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from build_scripts.errors import FidelityError
-from build_scripts.fidelity import check_html
+from build_scripts.fidelity import check_html, expected_streams
+from build_scripts.textmap import MText
 from build_scripts.site import build_site
 from tests.conftest import CORPUS, MINIMAL_META, ROOT, SLUGS, make_project, mkdocs_build
 
@@ -148,10 +149,13 @@ def test_raw_html_in_a_source_is_shown_never_run(tmp_path, fmt):
 
 
 def test_fidelity_check_fails_when_the_html_loses_text():
-    expected = {"body": ("가나다라", [0, 1, 2, 3]), "notes": ("", []), "moved": ("", [])}
+    src = "가나\n다라"
+    expected = expected_streams({"body": [MText.from_source(src, 0, 2), MText.from_source(src, 3, 5)],
+                                 "notes": [], "moved": []})
     check_html("<p>가나 다라</p>", expected, "x/source.txt", lambda o: 1)
-    with pytest.raises(FidelityError, match=r"x/source.txt:1: the rendered page does not carry"):
-        check_html("<p>가나라</p>", expected, "x/source.txt", lambda o: 1)
+    line_of = lambda o: src.count("\n", 0, o) + 1  # noqa: E731
+    with pytest.raises(FidelityError, match=r"x/source.txt:2: the rendered page does not carry"):
+        check_html("<p>가나라</p>", expected, "x/source.txt", line_of)
     # editorial additions (data-ed) do not count as text
     check_html('<p><a data-ed="">12</a>가나다라</p>', expected, "x", lambda o: 1)
 

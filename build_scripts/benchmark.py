@@ -1,0 +1,107 @@
+"""Benchmark: a synthetic corpus of 200 (and 400) sources made from the seeds under new slugs.
+
+    python -m build_scripts.benchmark [--sizes 200 400] [--keep DIR]
+
+For each size it builds the site once from a cold cache and prints, from that one run:
+seconds per source for cleaning and for page generation, MkDocs' own rendering time (the
+rest of the build), and the share of the build spent before MkDocs renders. Then it builds
+the largest corpus again, unchanged, to show that no source is cleaned twice.
+Goals (issue 2): everything before MkDocs renders costs at most a quarter of the build;
+time grows linearly (400 sources <= 2.2 x 200).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_corpus(dest: Path, n: int) -> None:
+    """dest/ becomes a project: the real config, docs and pipeline, and n sources."""
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", dest / "docs")
+    shutil.copytree(ROOT / "build_scripts", dest / "build_scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    seeds = sorted(p for p in (ROOT / "corpus" / "sources").iterdir() if p.is_dir())
+    base = dest / "corpus" / "sources"
+    base.mkdir(parents=True)
+    for i in range(n):
+        seed = seeds[i % len(seeds)]
+        shutil.copytree(seed, base / f"bench-{i:04d}-{seed.name}")
+
+
+def build_once(project: Path) -> dict:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    timings = project / "timings.json"
+    os.environ["EDITION_TIMINGS"] = str(timings)
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        cfg = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(project / "site"))
+        t0 = time.perf_counter()
+        build(cfg)
+        total = time.perf_counter() - t0
+    finally:
+        os.chdir(cwd)
+        os.environ.pop("EDITION_TIMINGS", None)
+    t = json.loads(timings.read_text())
+    t["total"] = total
+    return t
+
+
+def report(n: int, t: dict) -> dict:
+    before = t["load"] + t["clean"] + t["render"]
+    mkdocs_time = t["total"] - before
+    row = {"sources": n, "cached": t["cached"], "total_s": round(t["total"], 3),
+           "load_s": round(t["load"], 3), "clean_s": round(t["clean"], 3), "generate_s": round(t["render"], 3),
+           "clean_per_source_ms": round(1000 * t["clean"] / n, 2),
+           "generate_per_source_ms": round(1000 * t["render"] / n, 2),
+           "mkdocs_render_s": round(mkdocs_time, 3),
+           "pipeline_share_of_build": round(before / t["total"], 3),
+           "pipeline_to_mkdocs_ratio": round(before / mkdocs_time, 3) if mkdocs_time else None}
+    print(f"{n:4d} sources{' (unchanged, from cache)' if t['cached'] else ''}: build {t['total']:.2f}s | "
+          f"cleaning {row['clean_per_source_ms']:.2f} ms/source, page generation {row['generate_per_source_ms']:.2f} "
+          f"ms/source, loading {t['load']:.2f}s | MkDocs rendering {mkdocs_time:.2f}s | "
+          f"before-MkDocs share {row['pipeline_share_of_build']:.1%} (ratio to MkDocs {row['pipeline_to_mkdocs_ratio']})")
+    return row
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[200, 400])
+    ap.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    ap.add_argument("--json", type=Path, help="write the figures to this file")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    import logging
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    rows = []
+    work = args.keep or Path(tempfile.mkdtemp(prefix="edition-bench-"))
+    for n in args.sizes:
+        proj = work / f"corpus-{n}"
+        if proj.exists():
+            shutil.rmtree(proj)
+        proj.mkdir(parents=True)
+        make_corpus(proj, n)
+        rows.append(report(n, build_once(proj)))
+    rows.append(report(args.sizes[-1], build_once(work / f"corpus-{args.sizes[-1]}")))
+    if len(args.sizes) >= 2:
+        a, b = rows[0], rows[1]
+        print(f"growth: {b['sources']} sources took {b['total_s'] / a['total_s']:.2f}x the build time of "
+              f"{a['sources']} (goal <= {2.2 * b['sources'] / a['sources'] / 2:.1f}x for 2x the sources); "
+              f"pipeline alone {(b['clean_s'] + b['generate_s'] + b['load_s']) / (a['clean_s'] + a['generate_s'] + a['load_s']):.2f}x")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
