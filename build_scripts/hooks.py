@@ -56,16 +56,23 @@ def on_files(files, config):
 
 
 def on_nav(nav, config, files):
-    """The generated section gets a Korean title and lists sources by date."""
+    """The generated section gets a Korean title and lists sources by date.
+
+    Past `extra.edition.nav_sources_max` sources (default 30) the sidebar shows only the
+    sources index: a table serves readers better than a sidebar of hundreds of titles, and
+    every page renders the sidebar, so listing every source makes the build quadratic."""
     site = _state.get("site")
     by_path = {p.path: p for p in site.pages} if site else {}
+    limit = int(((config.extra or {}).get("edition") or {}).get("nav_sources_max", 30))
+
+    def source_of(child):
+        return by_path.get(getattr(getattr(child, "file", None), "src_uri", ""))
     for item in nav.items:
         if isinstance(item, Section) and item.title.lower() == "sources":
             item.title = "원문"
-            def key(child):
-                p = by_path.get(getattr(getattr(child, "file", None), "src_uri", ""))
-                return (0, "") if p is None else (1, *sort_key(p.source))
-            item.children.sort(key=key)
+            item.children.sort(key=lambda c: (0, "") if source_of(c) is None else (1, *sort_key(source_of(c).source)))
+            if len(by_path) > limit:
+                item.children = [c for c in item.children if source_of(c) is None]
     return nav
 
 

@@ -45,17 +45,18 @@ def token(n: int) -> MText:
 
 def text_slots(blocks: list[Block]):
     """Every piece of running text that can carry a marker, in document order, as
-    (block, key) where key names the attribute or part holding the MText."""
-    for b in blocks:
+    (block, key, i): key names the attribute or part holding the MText, i is the index of
+    the top-level block (a list item's list)."""
+    for i, b in enumerate(blocks):
         if b.kind in ("para", "heading", "pubnote") and b.text is not None:
-            yield b, "text"
+            yield b, "text", i
         elif b.kind == "list":
             for it in b.items:
-                yield it, "text"
+                yield it, "text", i
         elif b.kind == "figure":
             for k in ("caption", "source"):
                 if k in b.parts:
-                    yield b, k
+                    yield b, k, i
 
 
 def _get(b: Block, key: str) -> MText:
@@ -99,8 +100,8 @@ def _link_bodies(blocks, bodies, ledger, line_of) -> list[Note]:
     for n, body in zip(numbers, bodies):
         found = None
         for si in range(pos[0], len(slots)):
-            b, key = slots[si]
-            if order.get(id(b), order.get(id(_owner(blocks, b)), 0)) > order[id(body)]:
+            b, key, top = slots[si]
+            if top > order[id(body)]:
                 break  # a marker stands before its note's body
             text = _get(b, key)
             start = pos[1] if si == pos[0] else 0
@@ -111,7 +112,7 @@ def _link_bodies(blocks, bodies, ledger, line_of) -> list[Note]:
         if not found:
             return []   # a body without a marker: treat none of them as notes
         si, m = found
-        b, key = slots[si]
+        b, key, _ = slots[si]
         text = _get(b, key)
         ledger.converted(text[m.start():m.end()], f"note marker → footnote {n}", line_of)
         _set(b, key, text[:m.start()] + token(n) + text[m.end():])
@@ -122,13 +123,6 @@ def _link_bodies(blocks, bodies, ledger, line_of) -> list[Note]:
         body.kind = "note"
         body.note_no = n
     return notes
-
-
-def _owner(blocks, item):
-    for b in blocks:
-        if item in b.items:
-            return b
-    return item
 
 
 def _bare_candidate(s: str, m: re.Match) -> str | None:
@@ -159,7 +153,7 @@ def _bare_markers(blocks: list[Block], ledger: Ledger, line_of) -> list[Note]:
     while True:
         hit = None
         for si in range(si0, len(slots)):
-            b, key = slots[si]
+            b, key, _ = slots[si]
             s = _get(b, key).s
             for m in NUMBER_RE.finditer(s, ci0 if si == si0 else 0):
                 if m.group() == str(expected) and _bare_candidate(s, m):
@@ -169,7 +163,8 @@ def _bare_markers(blocks: list[Block], ledger: Ledger, line_of) -> list[Note]:
                 break
         if not hit:
             break
-        found.append((expected, hit[0], hit[1].start(), hit[1].end(), _bare_candidate(_get(*slots[hit[0]]).s, hit[1])))
+        found.append((expected, hit[0], hit[1].start(), hit[1].end(),
+                      _bare_candidate(_get(*slots[hit[0]][:2]).s, hit[1])))
         si0, ci0 = hit[0], hit[1].end()
         expected += 1
     if len(found) < MIN_BARE_RUN:
@@ -177,7 +172,7 @@ def _bare_markers(blocks: list[Block], ledger: Ledger, line_of) -> list[Note]:
     notes = []
     # Replace from the end so earlier character positions stay valid.
     for n, si, a, z, how in reversed(found):
-        b, key = slots[si]
+        b, key, _ = slots[si]
         text = _get(b, key)
         marker = text[a:z]
         if how == "spaced":

@@ -40,7 +40,7 @@ def escape_plain(s: str) -> str:
     >>> escape_plain("<script>alert(1)</script> *a* [x](javascript:y) #1 a|b & _c_")
     '&lt;script&gt;alert(1)&lt;/script&gt; \\\\*a\\\\* \\\\[x\\\\](javascript:y) \\\\#1 a\\\\|b &amp; \\\\_c\\\\_'
     """
-    out = "".join(PLAIN_ESCAPES.get(c, c) for c in s)
+    out = s.translate(_PLAIN_TABLE)
     # A block must not start like a list or an ordered list when it is text.
     out = re.sub(r"^([-+])(\s)", r"\\\1\2", out)
     return re.sub(r"^(\d+)\.(\s)", r"\1\\.\2", out)
@@ -85,6 +85,7 @@ def inline(t: MText | str, markdown: bool) -> str:
     return _footnote_refs(out)
 
 
+_PLAIN_TABLE = str.maketrans(PLAIN_ESCAPES)
 MD_SPECIAL_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>&$~^'\"])|[\\`*_{}\[\]#|!<>&\n]")
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from .chardata import (AUTHOR_NOTE_RE, BULLET_RE, MD_HEADING_RE, MD_RULE_RE, NOTE_BODY_RE,
+from .chardata import (AUTHOR_NOTE_RE, BULLET_RE, HAN_RE, MD_HEADING_RE, MD_RULE_RE, NOTE_BODY_RE,
                        PAGE_NUMBER_RE, is_latin)
 from .clean import dominant_script, ends_sentence, needs_no_space, trailing_spaces
 from .textmap import MText
@@ -126,7 +126,8 @@ def join_text(left: MText, right: MText) -> MText:
     if not a.s or not b.s:
         return a + b
     no_space = needs_no_space(a.s, b.s)
-    if not no_space and dominant_script(a.s[-200:] + b.s[:200]) in ("zh", "ja"):
+    if (not no_space and HAN_RE.search(a.s[-40:] + b.s[:40])
+            and dominant_script(a.s[-200:] + b.s[:200]) in ("zh", "ja")):
         # In a Chinese paragraph only two Latin words keep a space between them.
         no_space = not (is_latin(a.s[-1]) and is_latin(b.s[0]))
     if len(left) > len(a) and not a.s.endswith("-"):
