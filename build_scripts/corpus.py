@@ -47,20 +47,25 @@ def compose_and_load(text: str):
     return node, data
 
 
-def load_yaml(path: Path) -> tuple[Any, dict[str, int]]:
-    """Parse a YAML file; return (data, {top-level key: line number})."""
+def read_yaml(path: Path, error=MetadataError):
+    """Read and parse a YAML file of the corpus; return (node tree, data). Problems are
+    raised as `error` (MetadataError, CorrectionError) naming the file and line."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise MetadataError(path, "file is not UTF-8", expected="UTF-8 text",
-                            found=f"byte {e.object[e.start]:#04x} at offset {e.start}")
+        raise error(path, "file is not UTF-8", expected="UTF-8 text",
+                    found=f"byte {e.object[e.start]:#04x} at offset {e.start}")
     try:
-        node, data = compose_and_load(text)
+        return compose_and_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)
-        raise MetadataError(path, f"malformed YAML: {problem}",
-                            line=mark.line + 1 if mark else None)
+        raise error(path, f"malformed YAML: {problem}", line=mark.line + 1 if mark else None)
+
+
+def load_yaml(path: Path) -> tuple[Any, dict[str, int]]:
+    """Parse a YAML file; return (data, {top-level key: line number})."""
+    node, data = read_yaml(path)
     lines = {}
     if isinstance(node, yaml.MappingNode):
         for k, _v in node.value:

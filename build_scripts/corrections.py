@@ -66,18 +66,8 @@ class Correction:
 
 
 def load_corrections(path: Path) -> list[Correction]:
-    from .corpus import compose_and_load
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise CorrectionError(path, "file is not UTF-8", expected="UTF-8 text",
-                              found=f"byte {e.object[e.start]:#04x} at offset {e.start}")
-    try:
-        node, data = compose_and_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise CorrectionError(path, f"malformed YAML: {getattr(e, 'problem', None) or e}",
-                              line=mark.line + 1 if mark else None)
+    from .corpus import read_yaml
+    node, data = read_yaml(path, CorrectionError)
     if data is None:
         return []
     if not isinstance(data, list):

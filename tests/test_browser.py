@@ -64,23 +64,25 @@ def test_each_source_page_loads(page, server, slug, tmp_path):
     assert not errors
 
 
-def test_footnote_tooltip_opens_on_hover(page, server):
-    page.goto(f"{server}/sources/2025-son-alliance-modernization/")
-    ref = page.locator('a.footnote-ref[href="#fn:1"]').first
+def hover_note(page, url, note, expect):
+    """Hover footnote reference `note` and return the tooltip Material opens for it."""
+    page.goto(url)
+    ref = page.locator(f'a.footnote-ref[href="#fn:{note}"]').first
     ref.scroll_into_view_if_needed()
     ref.hover()
-    tip = page.locator(".md-tooltip2--active, .md-tooltip2").filter(has_text="Trump’s Prism")
-    tip.first.wait_for(state="visible", timeout=5000)
-    assert "Victor Cha" in tip.first.inner_text()
+    tip = page.locator(".md-tooltip2").filter(has_text=expect).first
+    tip.wait_for(state="visible", timeout=5000)
+    return tip
+
+
+def test_footnote_tooltip_opens_on_hover(page, server):
+    tip = hover_note(page, f"{server}/sources/2025-son-alliance-modernization/", 1, "Trump’s Prism")
+    assert "Victor Cha" in tip.inner_text()
 
 
 def test_missing_note_tooltip_says_so(page, server):
-    page.goto(f"{server}/sources/2024-yang-trump-second-term-alliance/")
-    ref = page.locator('a.footnote-ref[href="#fn:14"]').first
-    ref.scroll_into_view_if_needed()
-    ref.hover()
-    tip = page.locator(".md-tooltip2").filter(has_text="원문 추출본에 없습니다")
-    tip.first.wait_for(state="visible", timeout=5000)
+    tip = hover_note(page, f"{server}/sources/2024-yang-trump-second-term-alliance/", 14, "원문 추출본에 없습니다")
+    assert "not in the source" in tip.inner_text()
 
 
 def test_korean_is_keep_all_and_chinese_is_not(page, server):
