@@ -27,7 +27,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from .chardata import LETTER_OR_DIGIT_RE
 from .errors import CorrectionError

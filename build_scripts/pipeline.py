@@ -320,7 +320,7 @@ def render_page(src: Source, cleaned: Cleaned) -> tuple[str, dict]:
     if cleaned.notes:  # without notes the extension would leave the marker text in the page
         parts.append(FOOTNOTES_HERE)
         parts.append("")
-    parts.append(f'## 편집 기록 <span lang="en">(Editorial notes)</span> {{: #editorial-notes data-ed="1" }}')
+    parts.append('## 편집 기록 <span lang="en">(Editorial notes)</span> {: #editorial-notes data-ed="1" }')
     parts.append("")
     parts.append(ledger_html(cleaned))
     parts.append("")

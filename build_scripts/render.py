@@ -15,7 +15,6 @@ import functools
 import html
 import re
 
-from .corpus import LANGUAGES
 from .notes import TOKEN_RE, Note
 from .structure import Block
 from .textmap import MText

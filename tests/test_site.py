@@ -8,7 +8,7 @@ from build_scripts.errors import FidelityError
 from build_scripts.fidelity import check_html, expected_streams
 from build_scripts.textmap import MText
 from build_scripts.site import build_site
-from tests.conftest import CORPUS, MINIMAL_META, ROOT, SLUGS, make_project, mkdocs_build
+from tests.conftest import CORPUS, MINIMAL_META, SLUGS, make_project, mkdocs_build
 
 
 def page(site: Path, slug: str) -> str:

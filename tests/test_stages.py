@@ -2,7 +2,7 @@
 from build_scripts.ledger import Ledger
 from build_scripts.notes import link_notes
 from build_scripts.render import escape_plain, inline
-from build_scripts.segment import Style, detect_style, group_lines, join_text, mend_page_joins, split_lines
+from build_scripts.segment import detect_style, group_lines, join_text, mend_page_joins, split_lines
 from build_scripts.structure import classify
 from build_scripts.textmap import MText
 
