@@ -39,6 +39,7 @@ def is_letter_or_digit(ch: str) -> bool:
 # The same class as a regex (str.isalnum, i.e. Unicode categories L and N): one C-level
 # scan instead of a Python call per character.
 LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
+NOT_LETTER_OR_DIGIT_RE = re.compile(r"[\W_]+")
 HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 HAN_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ffff]")
 KANA_RE = re.compile(r"[\u3040-\u30ff]")

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-from .chardata import LETTER_OR_DIGIT_RE
 from .errors import CorrectionError
 
 TYPES = {"table", "role"}
@@ -142,7 +141,8 @@ def resolve(corrections: list[Correction], text: str) -> None:
 
 
 def _letters(s: str) -> str:
-    return "".join(LETTER_OR_DIGIT_RE.findall(s))
+    from .fidelity import letters
+    return letters(s)
 
 
 def _check_table_letters(c: Correction, text: str) -> None:

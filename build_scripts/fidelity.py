@@ -14,7 +14,7 @@ from __future__ import annotations
 import operator
 from html.parser import HTMLParser
 
-from .chardata import LETTER_OR_DIGIT_RE
+from .chardata import NOT_LETTER_OR_DIGIT_RE
 from .errors import FidelityError
 from .notes import TOKEN_RE
 from .textmap import INSERTED, MText
@@ -28,7 +28,7 @@ def letters(s: str) -> str:
     >>> letters("가나, 다\ue0003\ue001 (AB) 12.")
     '가나다AB12'
     """
-    return "".join(LETTER_OR_DIGIT_RE.findall(TOKEN_RE.sub("", s)))
+    return NOT_LETTER_OR_DIGIT_RE.sub("", TOKEN_RE.sub("", s))
 
 
 class Streams(HTMLParser):
@@ -84,7 +84,7 @@ def expected_streams(model: dict[str, list[MText | str]]) -> dict[str, tuple[str
         chunks, index, count = [], [], 0
         for p in parts:
             t = p if isinstance(p, MText) else MText.inserted(p)
-            ls = "".join(LETTER_OR_DIGIT_RE.findall(TOKEN_RE.sub("", t.s)))
+            ls = letters(t.s)
             index.append([count, t.first_offset()])
             chunks.append(ls)
             count += len(ls)

@@ -84,9 +84,10 @@ def check_coverage(source_text: str, published: list[MText], ledger: Ledger, pat
     for t in published:
         seen.update(t.offsets)
     seen.discard(INSERTED)
-    # str.isalnum is exactly "letter or digit" (Unicode L or N); set difference keeps it in C.
-    letters_at = set(compress(range(len(source_text)), map(str.isalnum, source_text)))
-    missing = sorted(letters_at - seen)
+    # str.isalnum is exactly "letter or digit" (Unicode L or N); issuperset keeps it in C.
+    if seen.issuperset(compress(range(len(source_text)), map(str.isalnum, source_text))):
+        return
+    missing = [i for i in compress(range(len(source_text)), map(str.isalnum, source_text)) if i not in seen]
     if missing:
         first = missing[0]
         line = source_text.count("\n", 0, first) + 1

@@ -259,10 +259,10 @@ def assign_languages(blocks: list[Block]) -> None:
         texts = [b.text.s] if b.text else []
         texts += [it.text.s for it in b.items if it.text]
         texts += [p.s for p in b.parts.values() if isinstance(p, MText)]
-        b.lang = dominant_script(" ".join(texts)[:600])  # a sample decides a homogeneous block
+        b.lang = dominant_script(" ".join(texts)[:400])  # a sample decides a homogeneous block
         if b.kind == "figure":  # the caption's language; the source line keeps its own
             b.lang = dominant_script(b.parts["caption"].s)
             if "source" in b.parts:
                 b.label = dominant_script(b.parts["source"].s)
         for it in b.items:
-            it.lang = dominant_script(it.text.s[:600]) if it.text else b.lang
+            it.lang = dominant_script(it.text.s[:400]) if it.text else b.lang
