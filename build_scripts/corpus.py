@@ -54,13 +54,13 @@ def read_yaml(path: Path, error=MetadataError):
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise error(path, "file is not UTF-8", expected="UTF-8 text",
-                    found=f"byte {e.object[e.start]:#04x} at offset {e.start}")
+                    found=f"byte {e.object[e.start]:#04x} at offset {e.start}") from None
     try:
         return compose_and_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)
-        raise error(path, f"malformed YAML: {problem}", line=mark.line + 1 if mark else None)
+        raise error(path, f"malformed YAML: {problem}", line=mark.line + 1 if mark else None) from None
 
 
 def load_yaml(path: Path) -> tuple[Any, dict[str, int]]:
@@ -250,7 +250,7 @@ def decode_source(path: Path, raw: bytes) -> str:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise SourceTextError(path, "source text is not UTF-8", line=line,
-                              expected="UTF-8 text", found=f"byte {raw[e.start]:#04x} at offset {e.start}")
+                              expected="UTF-8 text", found=f"byte {raw[e.start]:#04x} at offset {e.start}") from None
     from .clean import normalize_newlines, strip_bom
     return normalize_newlines(strip_bom(text))
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import corrections as corr
+from .clean import collapse_letter_spacing
 from .corpus import LANGUAGES, Source
 from .fidelity import check_order, expected_streams
 from .ledger import Ledger, check_coverage
@@ -109,8 +110,7 @@ def _record_structure(blocks: list[Block], groups, ledger: Ledger, line_of) -> N
             ledger.removed(b.text.strip(), "주석 앞 구분선 (separator before notes)", line_of)
         elif b.kind == "heading" and b.group is not None:
             raw = b.group.text.strip().s
-            if " " in raw and b.text.s.replace(" ", "") == raw.replace(" ", "") and len(b.text.s) < len(raw) \
-                    and not raw.startswith("#"):
+            if collapse_letter_spacing(raw) != raw:
                 ledger.note("converted", raw, b.first_line, "자간을 띄운 제목을 한 단어로 (letter-spaced heading closed up)")
         if b.moved:
             ledger.moved(b.text if b.text is not None else MText.inserted(""),

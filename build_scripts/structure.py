@@ -178,8 +178,9 @@ def classify(groups: list[Group], markdown: bool) -> list[Block]:
             continue
         blocks.append(Block("para", text=g.text.strip(), **base))
         i += 1
+    moved = {id(s) for g in groups for s in g.moved_in}
     for b in blocks:
-        b.moved = bool(b.group and any(b.group in p.moved_in for p in groups))
+        b.moved = b.group is not None and id(b.group) in moved
     return blocks
 
 
