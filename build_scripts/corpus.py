@@ -63,6 +63,24 @@ def read_yaml(path: Path, error=MetadataError):
         raise error(path, f"malformed YAML: {problem}", line=mark.line + 1 if mark else None) from None
 
 
+def node_lines(node, path: tuple = ()) -> dict[tuple, int]:
+    """Line of every value in a YAML node tree, by its path of keys and indexes.
+
+    >>> node, _ = compose_and_load("a:\\n  - x: 1\\n    y: 2\\n")
+    >>> node_lines(node)[("a", 0, "y")]
+    3
+    """
+    out = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            out.update(node_lines(v, path + (str(k.value),)))
+            out[path + (str(k.value),)] = k.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            out.update(node_lines(v, path + (i,)))
+    return out
+
+
 def load_yaml(path: Path) -> tuple[Any, dict[str, int]]:
     """Parse a YAML file; return (data, {top-level key: line number})."""
     node, data = read_yaml(path)
@@ -111,7 +129,7 @@ META_SCHEMA: dict[str, Field] = {
     "inferred": Field("map", help="fields inferred from the text, with how"),
     "notes": Field("str"),
 }
-AUTHOR_KEYS = {"name", "name_en", "name_zh", "name_ko", "affiliation", "affiliation_en", "role"}
+AUTHOR_KEYS = {"id", "name", "name_en", "name_zh", "name_ko", "affiliation", "affiliation_en", "role"}
 
 
 @dataclass

@@ -23,10 +23,23 @@ if str(ROOT) not in sys.path:  # MkDocs loads this file by path, not as part of 
 
 from build_scripts.errors import CorpusErrors, EditionError  # noqa: E402
 from build_scripts.fidelity import check_html  # noqa: E402
+from build_scripts.glossary import extension as glossary_extension  # noqa: E402
+from build_scripts.glossary import load_glossary  # noqa: E402
 from build_scripts.site import build_site, sort_key  # noqa: E402
 
 log = logging.getLogger("mkdocs.edition")
 _state: dict = {}
+
+
+def on_config(config):
+    """The glossary's abbreviations become hover explanations on every page."""
+    root = Path(config.config_file_path).resolve().parent
+    try:
+        entries = load_glossary(root / "corpus")
+    except EditionError as e:
+        raise PluginError(e.format()) from None
+    config.markdown_extensions.append(glossary_extension(entries))
+    return config
 
 
 def on_files(files, config):
@@ -37,7 +50,8 @@ def on_files(files, config):
     except ValueError:
         pass
     try:
-        site = build_site(corpus, root / ".cache" / "edition")
+        site = build_site(corpus, root / ".cache" / "edition",
+                          use_directory_urls=config.use_directory_urls, site_url=config.site_url or None)
     except CorpusErrors as e:
         raise PluginError(str(e)) from None
     except EditionError as e:
@@ -47,6 +61,8 @@ def on_files(files, config):
     for p in site.pages:
         files.append(File.generated(config, p.path, content=p.markdown))
     files.append(File.generated(config, "sources/index.md", content=site.index_markdown))
+    for path, content in {**site.generated.pages, **site.generated.files}.items():
+        files.append(File.generated(config, path, content=content))
     t = site.timings
     if os.environ.get("EDITION_TIMINGS"):  # the benchmark reads the stages' own timings
         Path(os.environ["EDITION_TIMINGS"]).write_text(json.dumps(t))
@@ -56,7 +72,8 @@ def on_files(files, config):
 
 
 def on_nav(nav, config, files):
-    """The generated section gets a Korean title and lists sources by date.
+    """The generated sections get Korean titles; sources are listed by date, issues in
+    their editorial order, and the sections stand in reading order.
 
     Past `extra.edition.nav_sources_max` sources (default 30) the sidebar shows only the
     sources index: a table serves readers better than a sidebar of hundreds of titles, and
@@ -69,11 +86,36 @@ def on_nav(nav, config, files):
         return by_path.get(getattr(getattr(child, "file", None), "src_uri", ""))
     for item in nav.items:
         if isinstance(item, Section) and item.title.lower() == "sources":
-            item.title = "원문"
             item.children.sort(key=lambda c: (0, "") if source_of(c) is None else (1, *sort_key(source_of(c).source)))
             if len(by_path) > limit:
                 item.children = [c for c in item.children if source_of(c) is None]
+        elif isinstance(item, Section) and item.title.lower() == "issues" and site:
+            order = {f"issues/{i.id}.md": k for k, i in enumerate(site.issues)}
+            item.children.sort(key=lambda c: order.get(getattr(getattr(c, "file", None), "src_uri", ""), -1))
+        elif isinstance(item, Section) and item.title.lower() == "authors":
+            # One page per author grows with the corpus as sources do: same threshold.
+            item.children.sort(key=lambda c: (getattr(c, "file", None) is None
+                                              or not c.file.src_uri.endswith("index.md"), "미상" in (c.title or ""),
+                                              c.title or ""))
+            if len(by_path) > limit:
+                item.children = [c for c in item.children if getattr(c, "file", None) and c.file.src_uri.endswith("index.md")]
+        if isinstance(item, Section) and item.title.lower() in NAV_TITLES:
+            item.title = NAV_TITLES[item.title.lower()]
+    # Reading order: home, sources, issues, authors, glossary, method.
+    rank = {"index.md": 0, "sources": 1, "issues": 2, "authors": 3, "glossary.md": 4, "method.md": 5}
+
+    def place(item):
+        f = getattr(item, "file", None)
+        if f is not None:
+            return rank.get(f.src_uri, 9)
+        kids = [c for c in getattr(item, "children", []) if getattr(c, "file", None)]
+        top = kids[0].file.src_uri.split("/")[0] if kids else ""
+        return rank.get(top, 9)
+    nav.items.sort(key=place)
     return nav
+
+
+NAV_TITLES = {"sources": "원문", "issues": "쟁점", "authors": "저자"}
 
 
 def on_page_content(html, page, config, files):

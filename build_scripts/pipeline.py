@@ -16,7 +16,7 @@ from .corpus import LANGUAGES, Source
 from .fidelity import check_order, expected_streams
 from .ledger import Ledger, check_coverage
 from .notes import Note, link_notes
-from .render import ED, FOOTNOTES_HERE, render_block, render_notes
+from .render import ED, FOOTNOTES_HERE, plain_text, render_block, render_notes
 from .segment import detect_style, group_lines, mend_page_joins, split_lines
 from .structure import Block, assign_languages, classify
 from .textmap import MText
@@ -35,6 +35,7 @@ class Cleaned:
     ledger: Ledger
     wrapped: bool
     stats: dict = field(default_factory=dict)
+    paragraphs: list[dict] = field(default_factory=list)
 
 
 def clean_source(src: Source) -> Cleaned:
@@ -60,7 +61,22 @@ def clean_source(src: Source) -> Cleaned:
     stats = {"lines": len(lines), "wrap_joins": sum(1 for g in groups for _, how in g.joins if how == "wrap"),
              "paragraphs": sum(1 for b in blocks if b.kind == "para"),
              "headings": sum(1 for b in blocks if b.kind == "heading"), "notes": len(notes)}
-    return Cleaned(blocks, notes, ledger, style.wrapped, stats)
+    return Cleaned(blocks, notes, ledger, style.wrapped, stats, paragraph_records(blocks, src.format == "markdown"))
+
+
+def paragraph_records(blocks: list[Block], markdown: bool) -> list[dict]:
+    """The citable paragraphs as issue pages use them: anchor, number, the words as a
+    reader sees them, language, and the heading of the section they stand in."""
+    out, section = [], ""
+    for b in blocks:
+        if b.moved:
+            continue
+        if b.kind == "heading":
+            section = plain_text(b.text, markdown)
+        for it in (b.items if b.kind == "list" else [b] if b.kind == "para" else []):
+            out.append({"anchor": it.anchor, "number": it.number, "text": plain_text(it.text, markdown),
+                        "lang": it.lang, "section": section})
+    return out
 
 
 def _apply_roles(blocks: list[Block], src: Source, ledger: Ledger) -> None:
@@ -197,6 +213,9 @@ def _mark(meta: dict, key: str) -> str:
     return ""
 
 
+# Replaced by the list of issue positions this source takes (or nothing): the issue
+# pages are built after the cached source pages.
+POSITIONS_HERE = "<!-- edition:positions -->"
 UNKNOWN = '<span class="unknown">미상 (unknown)</span>'
 
 
@@ -302,6 +321,8 @@ def render_page(src: Source, cleaned: Cleaned) -> tuple[str, dict]:
         f'<h1 lang="{src.meta["language"]}">{h1}{badge}</h1>',
         "",
         header_html(src),
+        "",
+        POSITIONS_HERE,
         "",
     ]
     shown = [b for b in cleaned.blocks if b.kind not in ("note", "notebody", "furniture", "rule")]

@@ -105,6 +105,22 @@ def _md_text(s: str) -> str:
     return MD_SPECIAL_RE.sub(sub, s)
 
 
+def plain_text(t: MText | str, markdown: bool) -> str:
+    """The words of a block as a reader sees them: no note markers, no Markdown syntax.
+    Issue pages quote and search this text.
+
+    >>> plain_text("**도전요인:** 비용 \\\\$1.3 증가\ue0003\ue001", True)
+    '도전요인: 비용 $1.3 증가'
+    """
+    s = t.s if isinstance(t, MText) else t
+    s = TOKEN_RE.sub("", s).strip()
+    if markdown:
+        s = BOLD_RE.sub(r"\1", s)
+        s = ITALIC_RE.sub(r"\1", s)
+        s = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|<>&$~^'\"])", r"\1", s)
+    return re.sub(r"\s+", " ", s)
+
+
 def _attr_lang(lang: str) -> str:
     return f' lang="{lang}"' if lang and lang != "und" else ""
 

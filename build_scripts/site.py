@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .corpus import LANGUAGES, Source, load_corpus
+from .glossary import load_glossary
+from .issue_pages import Generated, generate, page_url
+from .issues import Issue, load_issues
 from .pipeline import TYPE_NAMES, clean_source, page_title, render_page
 
 CODE_DIR = Path(__file__).parent
@@ -28,6 +31,7 @@ class SourcePage:
     markdown: str
     expected: dict         # stream -> (letters, offsets) the HTML must carry
     source: Source
+    paragraphs: list[dict]  # citable paragraphs: anchor, number, text, lang, section
     from_cache: bool = False
 
 
@@ -36,6 +40,8 @@ class Site:
     sources: list[Source]
     pages: list[SourcePage]
     index_markdown: str
+    issues: list[Issue] = field(default_factory=list)
+    generated: Generated | None = None
     timings: dict = field(default_factory=dict)
 
 
@@ -56,13 +62,16 @@ def _cache_key(src: Source, version: str) -> str:
     return h.hexdigest()
 
 
-def build_site(corpus_root: Path, cache_dir: Path | None = None) -> Site:
+def build_site(corpus_root: Path, cache_dir: Path | None = None, *, use_directory_urls: bool = True,
+               site_url: str | None = None) -> Site:
     # The pipeline makes no reference cycles; the cyclic collector would only rescan the
     # growing set of live pages again and again (superlinear in the corpus size).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build_site(corpus_root, cache_dir)
+        site = _build_site(corpus_root, cache_dir)
+        _build_issues(site, corpus_root, lambda path: page_url(path, use_directory_urls, site_url))
+        return site
     finally:
         if was_enabled:
             gc.enable()
@@ -89,7 +98,7 @@ def _build_site(corpus_root: Path, cache_dir: Path | None) -> Site:
         if hit:
             expected = {k: (v[0], v[1]) for k, v in hit["expected"].items()}
             pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta),
-                                    hit["markdown"], expected, src, from_cache=True))
+                                    hit["markdown"], expected, src, hit["paragraphs"], from_cache=True))
             cached += 1
             continue
         a = time.perf_counter()
@@ -100,19 +109,33 @@ def _build_site(corpus_root: Path, cache_dir: Path | None) -> Site:
         t_clean += b - a
         t_render += c - b
         pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta),
-                                markdown, expected, src))
+                                markdown, expected, src, cleaned.paragraphs))
         if cache_dir is not None:
             cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = cache_dir / f".{src.slug}.json.tmp"
-            tmp.write_text(json.dumps({"key": key, "markdown": markdown,
+            tmp.write_text(json.dumps({"key": key, "markdown": markdown, "paragraphs": cleaned.paragraphs,
                                        "expected": {k: list(v) for k, v in expected.items()}},
                                       ensure_ascii=False), "utf-8")
             tmp.replace(cache_dir / f"{src.slug}.json")
     a = time.perf_counter()
     index = sources_index(sources)
     t_render += time.perf_counter() - a
-    return Site(sources, pages, index, {"load": t_load, "clean": t_clean, "render": t_render,
+    return Site(sources, pages, index, timings={"load": t_load, "clean": t_clean, "render": t_render,
                                         "cached": cached, "sources": len(sources)})
+
+
+def _build_issues(site: Site, corpus_root: Path, url_of) -> None:
+    """Issue pages quote the paragraphs as published, so they come after the sources."""
+    a = time.perf_counter()
+    paragraphs = {p.slug: p.paragraphs for p in site.pages}
+    site.issues = load_issues(corpus_root, paragraphs)
+    glossary = load_glossary(corpus_root)
+    site.generated = generate(site.sources, {p.slug: p.markdown for p in site.pages}, paragraphs,
+                              site.issues, glossary, url_of)
+    for p in site.pages:
+        p.markdown = site.generated.source_markdown[p.slug]
+    site.timings["issues"] = time.perf_counter() - a
+    site.timings["render"] += site.timings["issues"]
 
 
 def sort_key(src: Source):

@@ -1,0 +1,447 @@
+"""Stage 9: issues -> issue pages, the author x issue matrix, author pages, the glossary
+page, backlinks on the source pages, and the positions export (CSV, JSON).
+
+Every link to a paragraph is a Markdown link to `sources/<slug>.md#<anchor>`, so MkDocs
+itself checks that it lands (`validation.anchors`, and `--strict` in CI).
+Attribution follows the metadata exactly: a source without a known author is cited by
+its venue and date with "author unknown", never by a name.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from dataclasses import dataclass, field
+
+from .corpus import Source
+from .glossary import Entry, abbr_pattern
+from .issues import RELATIONS, STANCES, Issue, Position, find_terms
+from .pipeline import POSITIONS_HERE, page_title
+from .render import escape_plain
+
+SNIPPET_BEFORE, SNIPPET_AFTER = 40, 80
+
+
+def esc(s) -> str:
+    """Editors' text inside Markdown: shown as written."""
+    return escape_plain(str(s))
+
+
+def cell(s) -> str:
+    return esc(s).replace("|", "\\|")
+
+
+def year(src: Source) -> str:
+    return src.meta["date"][:4]
+
+
+def venue_short(src: Source) -> str:
+    v = src.meta.get("venue") or src.meta.get("publisher") or "출처 미상"
+    return v.split(" (")[0]
+
+
+def credit(src: Source) -> str:
+    """Who wrote it, as the reader should cite it: names, or venue and "author unknown".
+
+    The op-eds' authors are unknown; they are credited to their venue, never to a name."""
+    if src.meta["authors"]:
+        return "·".join(a["name"] for a in src.meta["authors"])
+    kind = "기고" if src.meta.get("type") == "op-ed" else "게재"
+    return f"{venue_short(src)} {kind} (저자 미상)"
+
+
+def short_citation(src: Source) -> str:
+    """`양욱 2024` or `디지털타임스 기고 (저자 미상), 2019-01-27`."""
+    if src.meta["authors"]:
+        return f"{credit(src)} {year(src)}"
+    return f"{credit(src)}, {src.meta['date']}"
+
+
+# --- authors ---------------------------------------------------------------------------
+
+@dataclass
+class Author:
+    id: str
+    name: str
+    names: list[str]
+    affiliation: str
+    sources: list[Source] = field(default_factory=list)
+    unattributed: bool = False
+
+
+def _ascii_slug(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
+
+
+def author_id(a: dict, src: Source, i: int) -> str:
+    """An explicit `id`, else the romanised name, else the source and position."""
+    return a.get("id") or _ascii_slug(a.get("name_en", "")) or f"{src.slug}-author-{i + 1}"
+
+
+def collect_authors(sources: list[Source]) -> dict[str, Author]:
+    """One entry per person (one person may write several sources), and one per source
+    whose author is unknown: those are never merged, since nobody knows they are one."""
+    out: dict[str, Author] = {}
+    for src in sorted(sources, key=lambda s: (s.meta["date"], s.slug)):
+        if not src.meta["authors"]:
+            aid = f"unattributed-{src.slug}"
+            out[aid] = Author(aid, f"{venue_short(src)} {src.meta['date']} (저자 미상)", [], "", [src], True)
+            continue
+        for i, a in enumerate(src.meta["authors"]):
+            aid = author_id(a, src, i)
+            if aid not in out:
+                names = [a["name"]] + [a[k] for k in ("name_en", "name_zh", "name_ko") if a.get(k)]
+                aff = " / ".join(a[k] for k in ("affiliation", "affiliation_en") if a.get(k))
+                out[aid] = Author(aid, a["name"], names, aff)
+            out[aid].sources.append(src)
+    return out
+
+
+def authors_of(src: Source, authors: dict[str, Author]) -> list[Author]:
+    return [a for a in authors.values() if src in a.sources]
+
+
+# --- the site's URLs (for the export) -------------------------------------------------
+
+def page_url(path: str, use_directory_urls: bool, site_url: str | None) -> str:
+    """`sources/x.md` -> its URL, absolute when the site's URL is configured.
+
+    >>> page_url("sources/x.md", True, "https://ed.example.org/"), page_url("sources/x.md", False, None)
+    ('https://ed.example.org/sources/x/', 'sources/x.html')
+    """
+    stem = path[:-3]
+    rel = (stem + "/") if use_directory_urls else (stem + ".html")
+    if stem.endswith("/index") or stem == "index":
+        rel = stem[:-5] if use_directory_urls else stem + ".html"
+    return (site_url.rstrip("/") + "/" + rel) if site_url else rel
+
+
+# --- the pages ---------------------------------------------------------------------------
+
+@dataclass
+class Generated:
+    pages: dict[str, str]          # docs-relative path -> Markdown
+    files: dict[str, str]          # docs-relative path -> other content (CSV, JSON)
+    source_markdown: dict[str, str]  # slug -> source page Markdown with backlinks
+
+
+def stance_label(code: str | None) -> str:
+    """The stance as a small badge: the Korean label, the English code on hover."""
+    if not code:
+        return '<span class="stance stance-none" title="position (no stance code)">입장</span>'
+    ko, en = STANCES[code]
+    return f'<span class="stance stance-{code}" title="{en}">{ko}</span>'
+
+
+def _src_link(src: Source, prefix: str = "../") -> str:
+    return f"[{esc(page_title(src.meta))}]({prefix}sources/{src.slug}.md)"
+
+
+def _para_link(slug: str, para: dict, prefix: str = "../") -> str:
+    return f"{prefix}sources/{slug}.md#{para['anchor']}"
+
+
+def position_anchor(slug: str) -> str:
+    return f"pos-{slug}"
+
+
+def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str, list[dict]],
+                 issues_by_id: dict[str, Issue], authors: dict[str, Author]) -> str:
+    n = issue.names
+    positions = sorted(issue.positions, key=lambda p: (by_slug[p.slug].meta["date"], p.slug))
+    out = ["---", f"title: \"{n['ko']}\"", f"issue_id: {issue.id}", "---", "",
+           f"# {esc(n['ko'])}", "",
+           f'<p class="issue-names" data-ed=""><span lang="en">{html.escape(n["en"])}</span> · '
+           f'<span lang="zh">{html.escape(n["zh"])}</span></p>', "",
+           f'<div class="issue-question" data-ed="" markdown="1">', "",
+           f"**질문:** {esc(issue.question['ko'])}  ",
+           f'<span lang="en">*{esc(issue.question["en"])}*</span>', "", "</div>", "",
+           esc(issue.description), "",
+           "## 한눈에 보기 <span lang=\"en\">(At a glance)</span> {: #at-a-glance }", "",
+           "| 원문 | 저자 | 날짜 | 입장 | 요지 |", "|---|---|---|---|---|"]
+    for p in positions:
+        src = by_slug[p.slug]
+        who = ", ".join(f"[{cell(a.name)}](../authors/{a.id}.md)" for a in authors_of(src, authors))
+        link = _src_link(src).replace("|", "\\|")
+        out.append(f"| {link} | {who} | {src.meta['date']} | "
+                   f"[{stance_label(p.stance)}](#{position_anchor(p.slug)}) | {cell(p.summary)} |")
+    out += ["", "## 입장 <span lang=\"en\">(Positions)</span> {: #positions }", ""]
+    for p in positions:
+        out += _render_position(p, by_slug, positions)
+    if issue.related:
+        out += ["## 관련 쟁점 <span lang=\"en\">(Related issues)</span> {: #related }", ""]
+        for r in issue.related:
+            ri = issues_by_id[r]
+            out.append(f"- [{esc(ri.names['ko'])}]({r}.md) <span lang=\"en\">({html.escape(ri.names['en'])})</span>")
+        out.append("")
+    out += _render_mentions(issue, by_slug, paragraphs)
+    return "\n".join(out)
+
+
+def _render_position(p: Position, by_slug: dict[str, Source], positions: list[Position]) -> list[str]:
+    src = by_slug[p.slug]
+    out = [f"### {esc(short_citation(src))} {{: #{position_anchor(p.slug)} }}", "",
+           f'<p class="position-meta" data-ed="">{_html_src_line(src)} · {stance_label(p.stance)}</p>', "",
+           esc(p.summary), "",
+           f"*{esc(p.gloss)}*", "{: lang=\"en\" .gloss }", ""]
+    for q in p.quotes:
+        lang = q.paragraph["lang"] or src.meta["language"]
+        out += [f"> {esc(q.text)}", f"> {{: lang=\"{lang}\" }}", ">",
+                f"> — [{esc(short_citation(src))}, 문단 {q.paragraph['number']}]({_para_link(p.slug, q.paragraph)})",
+                "> {: .quote-source data-ed=\"\" }", ""]
+    if p.relations:
+        rel = []
+        for r in p.relations:
+            other = by_slug[r.target]
+            ko, en = RELATIONS[r.type]
+            note = f": {esc(r.note)}" if r.note else ""
+            rel.append(f"- {ko} <span lang=\"en\">({en})</span> → "
+                       f"[{esc(short_citation(other))}](#{position_anchor(r.target)}){note}")
+        out += ['<div class="relations" data-ed="" markdown="1">', "", *rel, "", "</div>", ""]
+    return out
+
+
+def _html_src_line(src: Source) -> str:
+    t = html.escape(page_title(src.meta))
+    return f'<span lang="{src.meta["language"]}">{t}</span>, {html.escape(src.meta["date"])}'
+
+
+def snippet(text: str, spans: list[tuple[int, int]]) -> str:
+    """A window of text around the first match, every match in it marked.
+
+    >>> snippet("가" * 50 + "분담금" + "나" * 100, [(50, 53)])[:12]
+    '…가가가가가가가가가가가'
+    >>> "<mark>분담금</mark>" in snippet("가" * 50 + "분담금", [(50, 53)])
+    True
+    """
+    a0 = max(0, spans[0][0] - SNIPPET_BEFORE)
+    z0 = min(len(text), spans[0][1] + SNIPPET_AFTER)
+    out, at = [], a0
+    for a, z in spans:
+        if a < a0 or z > z0:
+            continue
+        out.append(esc(text[at:a]))
+        out.append(f"<mark>{esc(text[a:z])}</mark>")
+        at = z
+    out.append(esc(text[at:z0]))
+    return ("…" if a0 > 0 else "") + "".join(out) + ("…" if z0 < len(text) else "")
+
+
+def mentions(issue: Issue, paragraphs: list[dict]) -> list[tuple[dict, list[tuple[int, int]]]]:
+    terms = [t for lang in issue.terms for t in issue.terms[lang]]
+    out = []
+    for p in paragraphs:
+        spans = find_terms(p["text"], terms)
+        if spans:
+            out.append((p, spans))
+    return out
+
+
+def _render_mentions(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str, list[dict]]) -> list[str]:
+    terms = " · ".join(f"{t}" for lang in ("ko", "zh", "en") for t in issue.terms[lang])
+    body, total, nsrc = [], 0, 0
+    for src in sorted(by_slug.values(), key=lambda s: (s.meta["date"], s.slug)):
+        found = mentions(issue, paragraphs[src.slug])
+        if not found:
+            continue
+        nsrc += 1
+        total += len(found)
+        body += [f'<p class="mentions-source" data-ed=""><strong>{html.escape(short_citation(src))}</strong> — '
+                 f"{_html_src_line(src)} ({len(found)})</p>", ""]
+        for p, spans in found:
+            sec = f" · {esc(p['section'])}" if p["section"] else ""
+            body.append(f"- [문단 {p['number']}]({_para_link(src.slug, p)}){sec}: "
+                        f"<span lang=\"{p['lang'] or src.meta['language']}\">{snippet(p['text'], spans)}</span>")
+        body.append("")
+    head = ["## 모든 언급 <span lang=\"en\">(All mentions)</span> {: #mentions }", "",
+            f"검색어 <span class=\"terms\">{esc(terms)}</span> 가운데 하나라도 나오는 문단 {total}개 "
+            f"(원문 {nsrc}편). 띄어쓰기와 대소문자는 가리지 않는다.", ""]
+    return head + (body or ["이 검색어가 나오는 문단이 없다.", ""])
+
+
+def render_issues_index(issues: list[Issue], sources: list[Source], authors: dict[str, Author]) -> str:
+    srcs = sorted(sources, key=lambda s: (s.meta["date"], s.slug))
+    n_pos = sum(len(i.positions) for i in issues)
+    n_q = sum(len(p.quotes) for i in issues for p in i.positions)
+    out = ["---", "title: 쟁점", "---", "", "# 쟁점 <span lang=\"en\">(Issues)</span>", "",
+           f"정책 쟁점 {len(issues)}개에 대해 원문들이 취하는 입장 {n_pos}개를 인용문 {n_q}개와 함께 모았다. "
+           "각 쟁점 쪽은 입장마다 요지와 저자의 원문 그대로의 인용을 싣고, 인용마다 그 문단으로 가는 링크를 단다. "
+           "요지와 입장 분류는 편집자가 쓴 것이고, 인용문은 빌드할 때마다 원문과 대조한다.", "",
+           "입장 분류: " + ", ".join(f"**{ko}** ({en})" for ko, en in STANCES.values())
+           + "는 각 쟁점의 질문에 대한 것이다. 서술(describes)은 입장을 밝히지 않고 분석하거나 전망한 경우다.", "",
+           "내려받기: [CSV](positions.csv) · [JSON](positions.json) (쟁점, 원문, 저자, 날짜, 입장, 인용문, 문단 주소)", "",
+           "## 저자 × 쟁점 <span lang=\"en\">(Authors × issues)</span> {: #matrix }", ""]
+    heads = []
+    for s in srcs:
+        who = " · ".join(f"[{cell(a.name)}](../authors/{a.id}.md)" for a in authors_of(s, authors))
+        heads.append(f"{who}<br>{year(s)}")
+    out.append("| 쟁점 | " + " | ".join(heads) + " |")
+    out.append("|---|" + "---|" * len(srcs))
+    for i in issues:
+        by = {p.slug: p for p in i.positions}
+        cells = []
+        for s in srcs:
+            p = by.get(s.slug)
+            cells.append(f"[{stance_label(p.stance)}]({i.id}.md#{position_anchor(s.slug)})" if p else "·")
+        out.append(f"| [{cell(i.names['ko'])}]({i.id}.md) | " + " | ".join(cells) + " |")
+    out += ["", "칸의 '·'은 그 원문이 이 쟁점에 입장을 밝히지 않았다는 뜻이다 (언급은 각 쟁점 쪽의 '모든 언급'에 있다).", "",
+            "## 쟁점 목록 <span lang=\"en\">(All issues)</span> {: #list }", ""]
+    for i in issues:
+        out.append(f"- **[{esc(i.names['ko'])}]({i.id}.md)** <span lang=\"en\">{html.escape(i.names['en'])}</span> · "
+                   f"<span lang=\"zh\">{html.escape(i.names['zh'])}</span> — 입장 {len(i.positions)}개")
+    out.append("")
+    return "\n".join(out)
+
+
+def render_author(a: Author, issues: list[Issue]) -> str:
+    title = a.name
+    out = ["---", f"title: \"{title}\"", "---", "", f"# {esc(title)}", ""]
+    if a.unattributed:
+        src = a.sources[0]
+        out += [f"이 글의 저자는 알려져 있지 않다. {esc(venue_short(src))}에 {src.meta['date']}에 실린 "
+                "기고문으로만 인용한다.", ""]
+        if src.meta.get("affiliation_inferred"):
+            out += [f"본문 끝 주기로 보아 소속은 {esc(src.meta['affiliation_inferred'])}으로 추정되지만, "
+                    "이름은 알 수 없다.", ""]
+    else:
+        if len(a.names) > 1:
+            out += [" · ".join(esc(n) for n in a.names), ""]
+        if a.affiliation:
+            out += [f"소속: {esc(a.affiliation)}", ""]
+    out += ["## 원문 <span lang=\"en\">(Sources)</span>", ""]
+    for s in a.sources:
+        out.append(f"- {_src_link(s)} — {s.meta['date']}, {esc(venue_short(s))}")
+    out += ["", "## 쟁점별 입장 <span lang=\"en\">(Positions)</span>", ""]
+    any_pos = False
+    for s in a.sources:
+        for i in issues:
+            for p in i.positions:
+                if p.slug == s.slug:
+                    any_pos = True
+                    out.append(f"- [{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(s.slug)}) — "
+                               f"{stance_label(p.stance)}: {esc(p.summary)}")
+    if not any_pos:
+        out.append("아직 쟁점 쪽에 정리된 입장이 없다.")
+    out.append("")
+    return "\n".join(out)
+
+
+def render_authors_index(authors: dict[str, Author]) -> str:
+    out = ["---", "title: 저자", "---", "", "# 저자 <span lang=\"en\">(Authors)</span>", "",
+           "저자가 알려지지 않은 글은 저자 이름 대신 게재처와 날짜로 따로 싣는다.", ""]
+    for a in sorted(authors.values(), key=lambda a: (a.unattributed, a.name)):
+        srcs = ", ".join(f"{s.meta['date'][:4]}" for s in a.sources)
+        out.append(f"- [{esc(a.name)}]({a.id}.md) — 원문 {len(a.sources)}편 ({srcs})")
+    out.append("")
+    return "\n".join(out)
+
+
+def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dict[str, list[dict]]) -> str:
+    out = ["---", "title: 용어집", "---", "", "# 용어집 <span lang=\"en\">(Glossary)</span>", "",
+           "원문에 나오는 약어를 영어, 한국어, 중국어로 풀었다. 사이트 어디서든 약어에 마우스를 올리면 같은 풀이가 뜬다. "
+           "'원문'은 그 약어가 본문에 나오는 글이다.", "",
+           "| 약어 | English | 한국어 | 中文 | 원문 |", "|---|---|---|---|---|"]
+    srcs = sorted(sources, key=lambda s: (s.meta["date"], s.slug))
+    for e in sorted(entries, key=lambda e: e.abbr.lower()):
+        rx = abbr_pattern([e.abbr])
+        where = [s for s in srcs if any(rx.search(p["text"]) for p in paragraphs[s.slug])]
+        links = ", ".join(f"[{cell(short_citation(s))}](sources/{s.slug}.md)" for s in where) or "·"
+        note = f"<br><small>{cell(e.note)}</small>" if e.note else ""
+        out.append(f"| **{cell(e.abbr)}** {{: #{_ascii_slug(e.abbr)} }} | <span lang=\"en\">{cell(e.en)}</span> | "
+                   f"{cell(e.ko)}{note} | <span lang=\"zh\">{cell(e.zh)}</span> | {links} |")
+    out.append("")
+    return "\n".join(out)
+
+
+# --- source pages: backlinks and positions ------------------------------------------
+
+def add_backlinks(markdown: str, slug: str, issues: list[Issue]) -> str:
+    """Each quoted paragraph says which issue pages quote it; the page's head lists the
+    positions this source takes."""
+    quoted: dict[str, list[Issue]] = {}
+    mine: list[tuple[Issue, Position]] = []
+    for i in issues:
+        for p in i.positions:
+            if p.slug != slug:
+                continue
+            mine.append((i, p))
+            for q in p.quotes:
+                lst = quoted.setdefault(q.paragraph["anchor"], [])
+                if i not in lst:
+                    lst.append(i)
+    for anchor, lst in quoted.items():
+        links = " · ".join(f"[{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(slug)})" for i in lst)
+        span = f' <span class="backlinks" data-ed="">인용한 쟁점: {links}</span>'
+        markdown, n = re.subn(r"\n([ ]*)\{: #" + re.escape(anchor) + r" \.para",
+                              lambda m: span + m.group(0), markdown, count=1)
+        assert n == 1, anchor  # quotes were resolved against these very paragraphs
+    box = ""
+    if mine:
+        items = [f"- [{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(slug)}) — "
+                 f"{stance_label(p.stance)}: {esc(p.summary)}" for i, p in sorted(mine, key=lambda x: x[0].names["ko"])]
+        box = ('<div class="source-positions" data-ed="" markdown="1">\n\n'
+               f"**쟁점 쪽에 실린 이 글의 입장** <span lang=\"en\">(positions in the issue pages)</span>\n\n"
+               + "\n".join(items) + "\n\n</div>")
+    return markdown.replace(POSITIONS_HERE, box, 1)
+
+
+# --- export -----------------------------------------------------------------------------
+
+EXPORT_FIELDS = ["issue", "issue_name_ko", "issue_name_en", "source", "title", "author", "date", "stance",
+                 "summary", "gloss", "quote", "paragraph", "paragraph_number", "paragraph_url"]
+
+
+def export_records(issues: list[Issue], by_slug: dict[str, Source], url_of) -> list[dict]:
+    rows = []
+    for i in issues:
+        for p in sorted(i.positions, key=lambda p: (by_slug[p.slug].meta["date"], p.slug)):
+            src = by_slug[p.slug]
+            for q in p.quotes:
+                rows.append({
+                    "issue": i.id, "issue_name_ko": i.names["ko"], "issue_name_en": i.names["en"],
+                    "source": p.slug, "title": page_title(src.meta), "author": credit(src),
+                    "date": src.meta["date"], "stance": p.stance or "", "summary": p.summary, "gloss": p.gloss,
+                    "quote": q.text, "paragraph": q.paragraph["anchor"], "paragraph_number": q.paragraph["number"],
+                    "paragraph_url": url_of(f"sources/{p.slug}.md") + "#" + q.paragraph["anchor"],
+                })
+    return rows
+
+
+def export_csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
+    w.writeheader()
+    w.writerows(rows)
+    return "\ufeff" + buf.getvalue()  # a BOM, so spreadsheet programs read the UTF-8 as UTF-8
+
+
+def export_json(issues: list[Issue], rows: list[dict]) -> str:
+    meta = [{"id": i.id, "names": i.names, "question": i.question, "description": i.description,
+             "terms": i.terms, "related": i.related} for i in issues]
+    return json.dumps({"issues": meta, "quotes": rows}, ensure_ascii=False, indent=1) + "\n"
+
+
+def generate(sources: list[Source], source_markdown: dict[str, str], paragraphs: dict[str, list[dict]],
+             issues: list[Issue], glossary: list[Entry], url_of) -> Generated:
+    by_slug = {s.slug: s for s in sources}
+    by_id = {i.id: i for i in issues}
+    authors = collect_authors(sources)
+    pages: dict[str, str] = {}
+    if issues:
+        pages["issues/index.md"] = render_issues_index(issues, sources, authors)
+        for i in issues:
+            pages[f"issues/{i.id}.md"] = render_issue(i, by_slug, paragraphs, by_id, authors)
+    pages["authors/index.md"] = render_authors_index(authors)
+    for a in authors.values():
+        pages[f"authors/{a.id}.md"] = render_author(a, issues)
+    if glossary:
+        pages["glossary.md"] = render_glossary(glossary, sources, paragraphs)
+    files = {}
+    if issues:
+        rows = export_records(issues, by_slug, url_of)
+        files["issues/positions.csv"] = export_csv(rows)
+        files["issues/positions.json"] = export_json(issues, rows)
+    md = {slug: add_backlinks(m, slug, issues) for slug, m in source_markdown.items()}
+    return Generated(pages, files, md)

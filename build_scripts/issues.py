@@ -1,0 +1,363 @@
+"""Stage 8: the issue files -> positions resolved against the published paragraphs.
+
+An issue is `corpus/issues/<id>.yml`: names in Korean, English and Chinese, a neutral
+description, search terms in the three languages, related issues, and the positions the
+sources take, each with one to three verbatim quotes anchored on a paragraph id. The
+quotes are checked against the paragraph as published (whitespace aside), so an issue
+page can never put words in an author's mouth; a quote that no longer matches stops the
+build, naming the YAML file and line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .corpus import node_lines, read_yaml
+from .errors import CorpusErrors, EditionError
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ANCHOR_RE = re.compile(r"^p-[0-9a-f]{6}(?:-\d+)?$")
+LANGS = ("ko", "en", "zh")
+STANCES = {  # code -> (Korean label, English label)
+    "supports": ("찬성", "supports"),
+    "opposes": ("반대", "opposes"),
+    "conditional": ("조건부", "conditional"),
+    "mixed": ("양면적", "mixed"),
+    "describes": ("서술", "describes"),
+}
+RELATIONS = {  # type -> (Korean label, English label)
+    "agrees": ("같은 견해", "agrees with"),
+    "contrasts": ("대조되는 견해", "contrasts with"),
+    "builds_on": ("발전시킨 견해", "builds on"),
+}
+# Scholarly elision inside a quote: the parts must stand in the paragraph in this order.
+ELISION_RE = re.compile(r"\s*\[(?:…|\.\.\.)\]\s*")
+MAX_QUOTES = 3
+
+
+class IssueError(EditionError):
+    """An issue file is malformed, or a quote or reference does not hold."""
+
+
+@dataclass
+class Quote:
+    paragraph: dict          # the paragraph record: anchor, number, text, lang, section
+    text: str                # as published, with " […] " where the editors elided
+    line: int | None = None
+
+
+@dataclass
+class Relation:
+    type: str
+    target: str              # source slug of another position on the same issue
+    note: str = ""
+
+
+@dataclass
+class Position:
+    slug: str
+    stance: str | None
+    summary: str
+    gloss: str
+    quotes: list[Quote]
+    relations: list[Relation] = field(default_factory=list)
+
+
+@dataclass
+class Issue:
+    id: str
+    path: str
+    names: dict[str, str]
+    question: dict[str, str]
+    description: str
+    terms: dict[str, list[str]]
+    related: list[str]
+    positions: list[Position]
+    order: int = 1000
+
+
+# --- text matching ------------------------------------------------------------------
+
+def squash(s: str) -> tuple[str, list[int]]:
+    """Text without whitespace, and where each remaining character stood.
+
+    >>> squash("방위비 분담금\\n협정")
+    ('방위비분담금협정', [0, 1, 2, 4, 5, 6, 8, 9])
+    """
+    keep = [i for i, c in enumerate(s) if not c.isspace()]
+    return "".join(s[i] for i in keep), keep
+
+
+def locate_quote(quote: str, text: str) -> list[tuple[int, int]] | None:
+    """Spans of `text` holding the quote, whitespace and line breaks aside; elided parts
+    (`[…]`) must follow in order. None when the quote does not stand in the text.
+
+    >>> t = "국민의 세금으로 충당되는 방위비 분담금은 한 푼도 소홀히 써서는 안 된다."
+    >>> locate_quote("방위비분담금은 한 푼도\\n소홀히", t)
+    [(14, 31)]
+    >>> locate_quote("국민의 세금으로 […] 안 된다", t), locate_quote("안 된다 […] 국민", t)
+    ([(0, 8), (36, 40)], None)
+    """
+    flat, where = squash(text)
+    spans, at = [], 0
+    for part in ELISION_RE.split(quote.strip()):
+        p, _ = squash(part)
+        if not p:
+            return None
+        k = flat.find(p, at)
+        if k < 0:
+            return None
+        spans.append((where[k], where[k + len(p) - 1] + 1))
+        at = k + len(p)
+    return spans
+
+
+LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def find_terms(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Where any of the terms occurs in text: case and spacing aside (방위비분담금 finds
+    방위비 분담금), and Latin terms only as whole words (SMA is not in SMART).
+
+    >>> t = "방위비 분담금과 SMA(Special Measures Agreement), SMART, 방위비분담금을"
+    >>> [t[a:z] for a, z in find_terms(t, ["방위비분담금", "SMA", "special measures"])]
+    ['방위비 분담금', 'SMA', 'Special Measures', '방위비분담금']
+    >>> [t[a:z] for a, z in find_terms(t, ["방위비", "분담금"])]
+    ['방위비 분담금', '방위비분담금']
+    """
+    flat, where = squash(text)
+    low = flat.casefold()
+    hits = []
+    for term in terms:
+        p = squash(term)[0].casefold()
+        if not p:
+            continue
+        k = low.find(p)
+        while k >= 0:
+            a, z = where[k], where[k + len(p) - 1] + 1
+            ok = True
+            if LATIN.match(p[0]) and a > 0 and LATIN.match(text[a - 1]):
+                ok = False
+            if LATIN.match(p[-1]) and z < len(text) and LATIN.match(text[z]):
+                ok = False
+            if ok:
+                hits.append((a, z))
+            k = low.find(p, k + 1)
+    hits.sort()
+    merged: list[tuple[int, int]] = []
+    for a, z in hits:  # overlapping hits, or hits only a space apart (방위비 분담금), are one
+        if merged and (a < merged[-1][1] or not text[merged[-1][1]:a].strip()):
+            merged[-1] = (merged[-1][0], max(z, merged[-1][1]))
+        else:
+            merged.append((a, z))
+    return merged
+
+
+# --- loading and validation -------------------------------------------------------------
+
+class _Checker:
+    """Reads one issue file; every problem names the file, the line and the value."""
+
+    def __init__(self, path: Path, lines: dict[tuple, int]):
+        self.path, self.lines = path, lines
+
+    def fail(self, where: tuple, message: str, expected: str | None = None, found=None):
+        line = None
+        for k in range(len(where), -1, -1):
+            line = self.lines.get(where[:k])
+            if line:
+                break
+        raise IssueError(self.path, message, line=line, expected=expected,
+                         found=None if found is None else (found if isinstance(found, str) else repr(found)))
+
+    def text(self, data: dict, key: str, where: tuple, required=True, what="a non-empty string") -> str | None:
+        v = data.get(key)
+        if v is None:
+            if required:
+                self.fail(where, f"missing '{key}'", expected=f"'{key}:' ({what})", found="no such key")
+            return None
+        if not isinstance(v, str) or not v.strip():
+            self.fail(where + (key,), f"bad value for '{key}'", expected=what, found=repr(v))
+        return v.strip()
+
+    def keys(self, data, allowed: set[str], where: tuple, what: str):
+        if not isinstance(data, dict):
+            self.fail(where, f"{what} must be a mapping of key: value", expected="a mapping",
+                      found=type(data).__name__)
+        for k in data:
+            if k not in allowed:
+                self.fail(where + (str(k),), f"unknown key '{k}' in {what}", expected=f"one of {sorted(allowed)}",
+                          found=repr(k))
+
+    def languages(self, data: dict, key: str, where: tuple, need=LANGS) -> dict[str, str]:
+        v = data.get(key)
+        if not isinstance(v, dict):
+            self.fail(where, f"missing '{key}'" if v is None else f"bad value for '{key}'",
+                      expected=f"'{key}:' with {', '.join(need)}", found="no such key" if v is None else repr(v))
+        for lang in need:
+            if not isinstance(v.get(lang), str) or not v[lang].strip():
+                self.fail(where + (key,), f"'{key}' has no {lang} text",
+                          expected=f"'{key}.{lang}:' (a name in {LANG_NAMES[lang]})",
+                          found=repr(v.get(lang)) if lang in v else "no such key")
+        extra = set(v) - set(LANGS)
+        if extra:
+            self.fail(where + (key,), f"unknown language in '{key}'", expected=f"one of {list(LANGS)}",
+                      found=repr(sorted(extra)[0]))
+        return {k: str(x).strip() for k, x in v.items()}
+
+
+LANG_NAMES = {"ko": "Korean", "en": "English", "zh": "Chinese"}
+ISSUE_KEYS = {"id", "order", "names", "question", "description", "terms", "related", "positions"}
+POSITION_KEYS = {"source", "stance", "summary", "gloss", "quotes", "relations"}
+QUOTE_KEYS = {"paragraph", "text"}
+RELATION_KEYS = {"type", "with", "note"}
+
+
+def read_issue(path: Path, paragraphs: dict[str, list[dict]]) -> Issue:
+    """One issue file, validated and with every quote found in its paragraph.
+    paragraphs: source slug -> that source's paragraph records."""
+    node, data = read_yaml(path, IssueError)
+    lines = node_lines(node) if node is not None else {}
+    c = _Checker(path, lines)
+    if data is None:
+        c.fail((), "issue file is empty", expected="a mapping with id, names, question, description, terms, positions")
+    c.keys(data, ISSUE_KEYS, (), "the issue")
+    iid = c.text(data, "id", (), what="a lowercase id like defense-cost-sharing")
+    if not ID_RE.match(iid):
+        c.fail(("id",), "bad value for 'id'", expected="lowercase letters, digits and single hyphens", found=iid)
+    names = c.languages(data, "names", ())
+    question = c.languages(data, "question", (), need=("ko", "en"))
+    description = c.text(data, "description", (), what="two to four neutral sentences in Korean")
+    terms_raw = data.get("terms")
+    if not isinstance(terms_raw, dict):
+        c.fail((), "missing 'terms'" if terms_raw is None else "bad value for 'terms'",
+               expected="'terms:' with lists of search terms under ko, en and zh",
+               found="no such key" if terms_raw is None else repr(terms_raw))
+    terms = {}
+    for lang in LANGS:
+        v = terms_raw.get(lang)
+        if not isinstance(v, list) or not v or not all(isinstance(t, str) and t.strip() for t in v):
+            c.fail(("terms", lang) if lang in terms_raw else ("terms",), f"'terms' has no {lang} terms",
+                   expected=f"'terms.{lang}:' a list of search terms in {LANG_NAMES[lang]}",
+                   found=repr(v) if lang in terms_raw else "no such key")
+        terms[lang] = [t.strip() for t in v]
+    related = data.get("related") or []
+    if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
+        c.fail(("related",), "bad value for 'related'", expected="a list of issue ids", found=repr(related))
+    raw_positions = data.get("positions")
+    if not isinstance(raw_positions, list) or not raw_positions:
+        c.fail(("positions",) if "positions" in data else (), "an issue needs positions",
+               expected="'positions:' a list of at least one position", found=repr(raw_positions))
+    positions, seen = [], set()
+    for i, pos in enumerate(raw_positions):
+        positions.append(_read_position(c, pos, ("positions", i), paragraphs, seen))
+    for i, p in enumerate(positions):
+        for j, r in enumerate(p.relations):
+            if r.target not in seen:
+                c.fail(("positions", i, "relations", j, "with"), "relation to a position this issue does not have",
+                       expected=f"one of the sources with a position here: {sorted(seen)}", found=r.target)
+            if r.target == p.slug:
+                c.fail(("positions", i, "relations", j, "with"), "a position cannot relate to itself",
+                       expected="another source's position", found=r.target)
+    order = data.get("order", 1000)
+    if not isinstance(order, int) or isinstance(order, bool):
+        c.fail(("order",), "bad value for 'order'", expected="a whole number (the issue's place in lists)",
+               found=repr(order))
+    return Issue(iid, str(path), names, question, description, terms, list(related), positions, order)
+
+
+def _read_position(c: _Checker, pos, where: tuple, paragraphs: dict[str, list[dict]], seen: set) -> Position:
+    c.keys(pos, POSITION_KEYS, where, "a position")
+    slug = c.text(pos, "source", where, what="the slug of a source folder in corpus/sources/")
+    if slug not in paragraphs:
+        c.fail(where + ("source",), "unknown source", expected=f"one of {sorted(paragraphs)}", found=slug)
+    if slug in seen:
+        c.fail(where + ("source",), "two positions for one source", expected="one position per source and issue",
+               found=slug)
+    seen.add(slug)
+    stance = pos.get("stance")
+    if stance is not None and stance not in STANCES:
+        c.fail(where + ("stance",), "bad value for 'stance'", expected=f"one of {list(STANCES)}", found=repr(stance))
+    summary = c.text(pos, "summary", where, what="a one- or two-sentence summary in Korean")
+    gloss = c.text(pos, "gloss", where, what="a one-line English gloss")
+    raw_quotes = pos.get("quotes")
+    if not isinstance(raw_quotes, list) or not 1 <= len(raw_quotes) <= MAX_QUOTES:
+        c.fail(where + ("quotes",) if "quotes" in pos else where, "a position needs one to three quotes",
+               expected=f"'quotes:' a list of 1 to {MAX_QUOTES} quotes",
+               found=f"{len(raw_quotes)} quotes" if isinstance(raw_quotes, list) else repr(raw_quotes))
+    by_anchor = {p["anchor"]: p for p in paragraphs[slug]}
+    quotes = []
+    for k, q in enumerate(raw_quotes):
+        qw = where + ("quotes", k)
+        c.keys(q, QUOTE_KEYS, qw, "a quote")
+        anchor = c.text(q, "paragraph", qw, what="a paragraph id like p-afcec7 (the # part of its link)")
+        text = c.text(q, "text", qw, what="the author's words, verbatim")
+        para = by_anchor.get(anchor)
+        if para is None:
+            c.fail(qw + ("paragraph",), f"no paragraph {anchor} in source {slug}",
+                   expected="the id of a paragraph of that source" + _where_is(text, paragraphs[slug]),
+                   found=anchor)
+        spans = locate_quote(text, para["text"])
+        if spans is None:
+            c.fail(qw + ("text",), f"quote does not stand in paragraph {para['number']} ({anchor}) of {slug}",
+                   expected="the author's words as published, whitespace aside" + _where_is(text, paragraphs[slug]),
+                   found=f"quote {_short(text)!r}; paragraph begins {_short(para['text'])!r}")
+        shown = " […] ".join(para["text"][a:z] for a, z in spans)
+        quotes.append(Quote(para, shown, c.lines.get(qw)))
+    relations = []
+    raw_rel = pos.get("relations") or []
+    if not isinstance(raw_rel, list):
+        c.fail(where + ("relations",), "bad value for 'relations'", expected="a list", found=repr(raw_rel))
+    for k, r in enumerate(raw_rel):
+        rw = where + ("relations", k)
+        c.keys(r, RELATION_KEYS, rw, "a relation")
+        t = r.get("type")
+        if t not in RELATIONS:
+            c.fail(rw + ("type",), "bad relation type", expected=f"one of {list(RELATIONS)}", found=repr(t))
+        target = c.text(r, "with", rw, what="the source slug of another position on this issue")
+        relations.append(Relation(t, target, c.text(r, "note", rw, required=False) or ""))
+    return Position(slug, stance, summary, gloss, quotes, relations)
+
+
+def _short(s: str, n: int = 40) -> str:
+    return s if len(s) <= n else s[:n] + "…"
+
+
+def _where_is(text: str, paras: list[dict]) -> str:
+    """A hint for the fix: the paragraph where the quote does stand, if any."""
+    for p in paras:
+        if locate_quote(text, p["text"]):
+            return f" (this text stands in paragraph {p['number']}, {p['anchor']})"
+    return ""
+
+
+def load_issues(root: Path, paragraphs: dict[str, list[dict]]) -> list[Issue]:
+    """Every corpus/issues/*.yml, checked against each other; all problems at once."""
+    folder = root / "issues"
+    if not folder.is_dir():
+        return []
+    issues, errors = [], []
+    for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")):
+        try:
+            issues.append(read_issue(path, paragraphs))
+        except EditionError as e:
+            errors.append(e)
+    by_id: dict[str, Issue] = {}
+    for issue in issues:
+        if issue.id in by_id:
+            errors.append(IssueError(issue.path, f"duplicate issue id '{issue.id}'",
+                                     expected="an id no other issue file uses",
+                                     found=f"the same id in {by_id[issue.id].path}"))
+        by_id.setdefault(issue.id, issue)
+    for issue in issues:
+        for r in issue.related:
+            if r not in by_id:
+                errors.append(IssueError(issue.path, "related issue does not exist",
+                                         expected=f"one of {sorted(by_id)}", found=r))
+            elif r == issue.id:
+                errors.append(IssueError(issue.path, "an issue cannot be related to itself",
+                                         expected="another issue's id", found=r))
+    if errors:
+        raise CorpusErrors(errors)
+    return sorted(issues, key=lambda i: (i.order, i.names["ko"]))
