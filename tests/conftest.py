@@ -27,10 +27,11 @@ def update_golden(request):
 
 
 def make_project(tmp: Path, sources: dict[str, dict[str, str | bytes]] | None = None,
-                 copy_real: bool = False) -> Path:
+                 copy_real: bool = False, issues: dict[str, str] | None = None) -> Path:
     """A project folder with the real mkdocs.yml, docs/ and pipeline, and a corpus of our own.
 
-    sources: slug -> {filename: text or bytes}."""
+    sources: slug -> {filename: text or bytes}. With copy_real, the real sources, issues and
+    glossary; issues: file name -> YAML text, added to corpus/issues/."""
     tmp.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
     shutil.copytree(ROOT / "docs", tmp / "docs")
@@ -41,6 +42,11 @@ def make_project(tmp: Path, sources: dict[str, dict[str, str | bytes]] | None = 
     if copy_real:
         for slug in SLUGS:
             shutil.copytree(CORPUS / "sources" / slug, base / slug)
+        shutil.copytree(CORPUS / "issues", tmp / "corpus" / "issues")
+        shutil.copy(CORPUS / "glossary.yml", tmp / "corpus" / "glossary.yml")
+    for name, text in (issues or {}).items():
+        (tmp / "corpus" / "issues").mkdir(exist_ok=True)
+        (tmp / "corpus" / "issues" / name).write_text(text, encoding="utf-8")
     for slug, files in (sources or {}).items():
         d = base / slug
         d.mkdir(parents=True, exist_ok=True)

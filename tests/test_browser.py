@@ -111,3 +111,39 @@ def test_math_renders_as_a_subscript(page, server):
     box_x = page.locator("math msub mi").nth(0).bounding_box()
     box_m = page.locator("math msub mi").nth(1).bounding_box()
     assert box_m["y"] > box_x["y"]  # the subscript sits lower than its base
+
+
+def test_issue_quote_link_lands_on_the_highlighted_paragraph(page, server):
+    page.goto(f"{server}/issues/defense-cost-sharing/")
+    link = page.locator(".quote-source a").nth(2)
+    anchor = link.get_attribute("href").split("#")[1]
+    quote = link.locator("xpath=ancestor::blockquote").locator("p").first.inner_text()
+    link.click()
+    page.wait_for_url(f"**/sources/**#{anchor}")
+    target = page.locator(f"#{anchor}")
+    state = target.evaluate("e => [e.matches(':target'), getComputedStyle(e).backgroundColor,"
+                            " e.getBoundingClientRect().top, innerHeight]")
+    assert state[0] is True
+    assert state[1] not in ("rgba(0, 0, 0, 0)", "transparent")      # highlighted
+    assert 0 <= state[2] < state[3]                                    # and in view
+    assert quote.split(" ")[0] in target.inner_text()                  # the quoted words are there
+
+
+def test_abbreviation_tooltip_opens_beside_a_korean_particle(page, server):
+    page.goto(f"{server}/sources/2024-yang-trump-second-term-alliance/")
+    abbr = page.locator("p.para abbr", has_text="NCG").first
+    abbr.scroll_into_view_if_needed()
+    abbr.hover()
+    tip = page.locator(".md-tooltip2").filter(has_text="Nuclear Consultative Group").first
+    tip.wait_for(state="visible", timeout=5000)
+    assert "핵협의그룹" in tip.inner_text() and "核磋商小组" in tip.inner_text()
+
+
+def test_issue_index_matrix_links_to_positions(page, server, tmp_path):
+    page.goto(f"{server}/issues/")
+    cells = page.locator("table a[href*='#pos-']")
+    assert cells.count() >= 40
+    page.screenshot(path=str(tmp_path / "issues.png"), full_page=True)
+    cells.first.click()
+    assert "#pos-" in page.url
+    assert page.locator(page.url.split("#")[1].join(["#", ""])).is_visible()

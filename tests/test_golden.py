@@ -1,8 +1,12 @@
-"""Golden files: for each source, the cleaned Markdown page beside its input.
+"""Golden files: generated Markdown pages beside their input.
 
-Input: corpus/sources/<slug>/ (source.txt, meta.yml, corrections.yml).
-Expected: tests/golden/<slug>.md. A mismatch fails with a unified diff; after reading the
-diff, `python -m pytest tests/test_golden.py --update-golden` rewrites the expected files.
+- Source pages. Input: corpus/sources/<slug>/ (source.txt, meta.yml, corrections.yml).
+  Expected: tests/golden/<slug>.md.
+- One issue page. Input: corpus/issues/defense-cost-sharing.yml and the paragraphs it quotes.
+  Expected: tests/golden/issues/defense-cost-sharing.md.
+
+A mismatch fails with a unified diff; after reading the diff,
+`python -m pytest tests/test_golden.py --update-golden` rewrites the expected files.
 """
 import difflib
 from pathlib import Path
@@ -11,23 +15,35 @@ import pytest
 
 from build_scripts.corpus import load_source
 from build_scripts.pipeline import clean_source, render_page
+from build_scripts.site import build_site
 from tests.conftest import CORPUS, SLUGS
 
 GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_ISSUE = "defense-cost-sharing"
+
+
+def compare(generated: str, golden: Path, update: bool):
+    if update:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(generated, encoding="utf-8")
+        pytest.skip("golden file rewritten")
+    assert golden.exists(), f"no golden file {golden}; run with --update-golden after reading the output"
+    expected = golden.read_text(encoding="utf-8")
+    if generated != expected:
+        name = golden.relative_to(GOLDEN)
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), generated.splitlines(True),
+                                            f"golden/{name}", f"generated/{name}", n=2))
+        pytest.fail(f"generated page differs from the golden file:\n{diff[:20000]}")
 
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_source_page_matches_golden(slug, update_golden):
     src = load_source(CORPUS / "sources" / slug)
     markdown, _ = render_page(src, clean_source(src))
-    golden = GOLDEN / f"{slug}.md"
-    if update_golden:
-        GOLDEN.mkdir(exist_ok=True)
-        golden.write_text(markdown, encoding="utf-8")
-        pytest.skip("golden file rewritten")
-    assert golden.exists(), f"no golden file {golden}; run with --update-golden after reading the output"
-    expected = golden.read_text(encoding="utf-8")
-    if markdown != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), markdown.splitlines(True),
-                                            f"golden/{slug}.md", f"generated/{slug}.md", n=2))
-        pytest.fail(f"generated page differs from the golden file:\n{diff[:20000]}")
+    compare(markdown, GOLDEN / f"{slug}.md", update_golden)
+
+
+def test_issue_page_matches_golden(update_golden):
+    site = build_site(CORPUS, cache_dir=None)
+    page = site.generated.pages[f"issues/{GOLDEN_ISSUE}.md"]
+    compare(page, GOLDEN / "issues" / f"{GOLDEN_ISSUE}.md", update_golden)
