@@ -155,7 +155,7 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
            f"# {esc(n['ko'])}", "",
            f'<p class="issue-names" data-ed=""><span lang="en">{html.escape(n["en"])}</span> · '
            f'<span lang="zh">{html.escape(n["zh"])}</span></p>', "",
-           f'<div class="issue-question" data-ed="" markdown="1">', "",
+           '<div class="issue-question" data-ed="" markdown="1">', "",
            f"**질문:** {esc(issue.question['ko'])}  ",
            f'<span lang="en">*{esc(issue.question["en"])}*</span>', "", "</div>", "",
            esc(issue.description), "",
@@ -382,7 +382,7 @@ def add_backlinks(markdown: str, slug: str, issues: list[Issue]) -> str:
         items = [f"- [{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(slug)}) — "
                  f"{stance_label(p.stance)}: {esc(p.summary)}" for i, p in sorted(mine, key=lambda x: x[0].names["ko"])]
         box = ('<div class="source-positions" data-ed="" markdown="1">\n\n'
-               f"**쟁점 쪽에 실린 이 글의 입장** <span lang=\"en\">(positions in the issue pages)</span>\n\n"
+               "**쟁점 쪽에 실린 이 글의 입장** <span lang=\"en\">(positions in the issue pages)</span>\n\n"
                + "\n".join(items) + "\n\n</div>")
     return markdown.replace(POSITIONS_HERE, box, 1)
 
