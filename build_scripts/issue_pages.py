@@ -429,19 +429,16 @@ def generate(sources: list[Source], source_markdown: dict[str, str], paragraphs:
     by_id = {i.id: i for i in issues}
     authors = collect_authors(sources)
     pages: dict[str, str] = {}
-    if issues:
-        pages["issues/index.md"] = render_issues_index(issues, sources, authors)
-        for i in issues:
-            pages[f"issues/{i.id}.md"] = render_issue(i, by_slug, paragraphs, by_id, authors)
+    # The index pages and the export exist even for a corpus without issue files, so that
+    # links to them (from the home page) always land.
+    pages["issues/index.md"] = render_issues_index(issues, sources, authors)
+    for i in issues:
+        pages[f"issues/{i.id}.md"] = render_issue(i, by_slug, paragraphs, by_id, authors)
     pages["authors/index.md"] = render_authors_index(authors)
     for a in authors.values():
         pages[f"authors/{a.id}.md"] = render_author(a, issues)
-    if glossary:
-        pages["glossary.md"] = render_glossary(glossary, sources, paragraphs)
-    files = {}
-    if issues:
-        rows = export_records(issues, by_slug, url_of)
-        files["issues/positions.csv"] = export_csv(rows)
-        files["issues/positions.json"] = export_json(issues, rows)
+    pages["glossary.md"] = render_glossary(glossary, sources, paragraphs)
+    rows = export_records(issues, by_slug, url_of)
+    files = {"issues/positions.csv": export_csv(rows), "issues/positions.json": export_json(issues, rows)}
     md = {slug: add_backlinks(m, slug, issues) for slug, m in source_markdown.items()}
     return Generated(pages, files, md)
