@@ -44,7 +44,6 @@ class IssueError(EditionError):
 class Quote:
     paragraph: dict          # the paragraph record: anchor, number, text, lang, section
     text: str                # as published, with " […] " where the editors elided
-    line: int | None = None
 
 
 @dataclass
@@ -75,6 +74,7 @@ class Issue:
     related: list[str]
     positions: list[Position]
     order: int = 1000
+    related_lines: list[int | None] = field(default_factory=list)  # checked once all issues are read
 
 
 # --- text matching ------------------------------------------------------------------
@@ -264,7 +264,8 @@ def read_issue(path: Path, paragraphs: dict[str, list[dict]]) -> Issue:
     if not isinstance(order, int) or isinstance(order, bool):
         c.fail(("order",), "bad value for 'order'", expected="a whole number (the issue's place in lists)",
                found=repr(order))
-    return Issue(iid, str(path), names, question, description, terms, list(related), positions, order)
+    return Issue(iid, str(path), names, question, description, terms, list(related), positions, order,
+                 [lines.get(("related", k)) for k in range(len(related))])
 
 
 def _read_position(c: _Checker, pos, where: tuple, paragraphs: dict[str, list[dict]], seen: set) -> Position:
@@ -304,7 +305,7 @@ def _read_position(c: _Checker, pos, where: tuple, paragraphs: dict[str, list[di
                    expected="the author's words as published, whitespace aside" + _where_is(text, paragraphs[slug]),
                    found=f"quote {_short(text)!r}; paragraph begins {_short(para['text'])!r}")
         shown = " […] ".join(para["text"][a:z] for a, z in spans)
-        quotes.append(Quote(para, shown, c.lines.get(qw)))
+        quotes.append(Quote(para, shown))
     relations = []
     raw_rel = pos.get("relations") or []
     if not isinstance(raw_rel, list):
@@ -351,12 +352,12 @@ def load_issues(root: Path, paragraphs: dict[str, list[dict]]) -> list[Issue]:
                                      found=f"the same id in {by_id[issue.id].path}"))
         by_id.setdefault(issue.id, issue)
     for issue in issues:
-        for r in issue.related:
+        for r, line in zip(issue.related, issue.related_lines):
             if r not in by_id:
-                errors.append(IssueError(issue.path, "related issue does not exist",
+                errors.append(IssueError(issue.path, "related issue does not exist", line=line,
                                          expected=f"one of {sorted(by_id)}", found=r))
             elif r == issue.id:
-                errors.append(IssueError(issue.path, "an issue cannot be related to itself",
+                errors.append(IssueError(issue.path, "an issue cannot be related to itself", line=line,
                                          expected="another issue's id", found=r))
     if errors:
         raise CorpusErrors(errors)

@@ -124,6 +124,9 @@ BAD = {
             f"    quotes:\n      - paragraph: {a2}\n        text: SMA를 다시 협상하기보다\n",
             "    quotes:\n" + f"      - paragraph: {a2}\n        text: SMA를\n" * 4),
         ["corpus/issues/bad.yml:", "one to three quotes", "4 quotes"]),
+    "related issue that does not exist": (
+        lambda a1, a2: issue_yaml(a1, a2, related="related: [no-such-issue]\n"),  # the last line
+        ["corpus/issues/bad.yml:33", "related issue does not exist", "found no-such-issue"]),
     "malformed YAML": (lambda a1, a2: "id: x\nnames: [unclosed\n", ["corpus/issues/bad.yml:", "malformed YAML"]),
 }
 
