@@ -129,7 +129,13 @@ META_SCHEMA: dict[str, Field] = {
     "inferred": Field("map", help="fields inferred from the text, with how"),
     "notes": Field("str"),
 }
-AUTHOR_KEYS = {"id", "name", "name_en", "name_zh", "name_ko", "affiliation", "affiliation_en", "role"}
+AUTHOR_KEYS = {"id", "name", "name_en", "name_zh", "name_ko", "family_en", "given_en",
+               "affiliation", "affiliation_en", "role"}
+# Citation fields whose form reference managers rely on: checked here, so a bad value
+# is reported against meta.yml instead of surfacing as a broken BibTeX or meta tag.
+DOI_RE = re.compile(r"^10\.\d{4,9}/[^\s\"<>]+$")
+PAGES_RE = re.compile(r"^(\d+)\s*(?:[-–—]\s*(\d+))?$")
+URL_RE = re.compile(r"^https?://[^\s<>\"]+$")
 
 
 @dataclass
@@ -240,6 +246,7 @@ def validate_meta(path: Path, data: Any, lines: dict[str, int]) -> dict:
         if v is None or not valid_date(v):
             raise MetadataError(path, f"bad date in 'dates.{k}'", line=lines.get("dates"),
                                 expected="YYYY, YYYY-MM or YYYY-MM-DD", found=repr(v))
+    _check_citation_fields(path, meta, lines)
     sha = data.get("sha256")
     if sha is not None and not (isinstance(sha, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha)):
         raise MetadataError(path, "bad value for 'sha256'", line=lines.get("sha256"),
@@ -257,6 +264,30 @@ def validate_meta(path: Path, data: Any, lines: dict[str, int]) -> dict:
         raise MetadataError(path, "title is null but not marked unknown", line=lines.get("title"),
                             expected="a title, or 'title' listed in 'unknown'", found="title: null")
     return meta
+
+
+def _check_citation_fields(path: Path, meta: dict, lines: dict[str, int]) -> None:
+    def bad(key, expected):
+        raise MetadataError(path, f"bad value for '{key}'", line=lines.get(key), expected=expected,
+                            found=repr(meta[key]))
+    if meta.get("doi") is not None and not DOI_RE.match(meta["doi"]):
+        bad("doi", "a DOI such as 10.22931/aanda.2025.9.2.002 (no https://doi.org/ prefix, no spaces)")
+    if meta.get("pages") is not None:
+        m = PAGES_RE.match(meta["pages"].strip())
+        if not m or (m.group(2) and int(m.group(2)) < int(m.group(1))):
+            bad("pages", "a page or a page range like 35-65 (first page not after the last)")
+    if meta.get("url") is not None and not URL_RE.match(meta["url"]):
+        bad("url", "an http:// or https:// address without spaces")
+    for i, r in enumerate(meta.get("related_urls") or []):
+        u = r.get("url") if isinstance(r, dict) else None
+        if not (isinstance(u, str) and URL_RE.match(u)):
+            raise MetadataError(path, f"bad value in 'related_urls' item {i + 1}", line=lines.get("related_urls"),
+                                expected="a mapping with url: http(s)://... and an optional label", found=repr(r))
+    for i, a in enumerate(meta["authors"]):
+        if a.get("given_en") and not a.get("family_en"):
+            raise MetadataError(path, f"author {i + 1} has given_en but no family_en", line=lines.get("authors"),
+                                expected="family_en (the family name as romanized) beside given_en",
+                                found=repr(a.get("given_en")))
 
 
 def decode_source(path: Path, raw: bytes) -> str:

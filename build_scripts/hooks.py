@@ -51,7 +51,8 @@ def on_files(files, config):
         pass
     try:
         site = build_site(corpus, root / ".cache" / "edition",
-                          use_directory_urls=config.use_directory_urls, site_url=config.site_url or None)
+                          use_directory_urls=config.use_directory_urls, site_url=config.site_url or None,
+                          site_name=config.site_name)
     except CorpusErrors as e:
         raise PluginError(str(e)) from None
     except EditionError as e:
@@ -61,7 +62,7 @@ def on_files(files, config):
     for p in site.pages:
         files.append(File.generated(config, p.path, content=p.markdown))
     files.append(File.generated(config, "sources/index.md", content=site.index_markdown))
-    for path, content in {**site.generated.pages, **site.generated.files}.items():
+    for path, content in {**site.generated.pages, **site.generated.files, **site.files}.items():
         files.append(File.generated(config, path, content=content))
     t = site.timings
     if os.environ.get("EDITION_TIMINGS"):  # the benchmark reads the stages' own timings
@@ -126,3 +127,11 @@ def on_page_content(html, page, config, files):
         except EditionError as e:
             raise PluginError(e.format()) from None
     return html
+
+
+def on_post_page(output, page, config):
+    """Reference managers and Google Scholar read a source's citation from its <head>."""
+    p = _state.get("pages", {}).get(page.file.src_uri)
+    if p is not None and p.head:
+        output = output.replace("</head>", p.head + "\n</head>", 1)
+    return output

@@ -216,6 +216,8 @@ def _mark(meta: dict, key: str) -> str:
 # Replaced by the list of issue positions this source takes (or nothing): the issue
 # pages are built after the cached source pages.
 POSITIONS_HERE = "<!-- edition:positions -->"
+# Replaced by the "Cite" box (cite.py), which needs the site's URL and name.
+CITE_HERE = "<!-- edition:cite -->"
 UNKNOWN = '<span class="unknown">미상 (unknown)</span>'
 
 
@@ -321,6 +323,8 @@ def render_page(src: Source, cleaned: Cleaned) -> tuple[str, dict]:
         f'<h1 lang="{src.meta["language"]}">{h1}{badge}</h1>',
         "",
         header_html(src),
+        "",
+        CITE_HERE,
         "",
         POSITIONS_HERE,
         "",

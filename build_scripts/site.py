@@ -14,11 +14,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cite
 from .corpus import LANGUAGES, Source, load_corpus
 from .glossary import load_glossary
 from .issue_pages import Generated, generate, page_url
 from .issues import Issue, load_issues
-from .pipeline import TYPE_NAMES, clean_source, page_title, render_page
+from .pipeline import CITE_HERE, TYPE_NAMES, clean_source, page_title, render_page
 
 CODE_DIR = Path(__file__).parent
 
@@ -33,6 +34,8 @@ class SourcePage:
     source: Source
     paragraphs: list[dict]  # citable paragraphs: anchor, number, text, lang, section
     from_cache: bool = False
+    citation: cite.Citation | None = None
+    head: str = ""          # meta tags for the page's <head> (Highwire, Dublin Core)
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Site:
     index_markdown: str
     issues: list[Issue] = field(default_factory=list)
     generated: Generated | None = None
+    files: dict[str, str] = field(default_factory=dict)  # generated downloads: path -> content
     timings: dict = field(default_factory=dict)
 
 
@@ -63,14 +67,16 @@ def _cache_key(src: Source, version: str) -> str:
 
 
 def build_site(corpus_root: Path, cache_dir: Path | None = None, *, use_directory_urls: bool = True,
-               site_url: str | None = None) -> Site:
+               site_url: str | None = None, site_name: str = "Reading edition") -> Site:
     # The pipeline makes no reference cycles; the cyclic collector would only rescan the
     # growing set of live pages again and again (superlinear in the corpus size).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         site = _build_site(corpus_root, cache_dir)
-        _build_issues(site, corpus_root, lambda path: page_url(path, use_directory_urls, site_url))
+        url_of = lambda path: page_url(path, use_directory_urls, site_url)  # noqa: E731
+        _build_issues(site, corpus_root, url_of)
+        _build_citations(site, url_of, site_name)
         return site
     finally:
         if was_enabled:
@@ -136,6 +142,26 @@ def _build_issues(site: Site, corpus_root: Path, url_of) -> None:
         p.markdown = site.generated.source_markdown[p.slug]
     site.timings["issues"] = time.perf_counter() - a
     site.timings["render"] += site.timings["issues"]
+
+
+def _build_citations(site: Site, url_of, site_name: str) -> None:
+    """Each source page gets its Cite box, its meta tags and its BibTeX/RIS/CSL-JSON files."""
+    a = time.perf_counter()
+    for p in site.pages:
+        c = cite.citation(p.source, url_of(p.path), site_name)
+        p.citation = c
+        p.head = cite.meta_tags_html(cite.meta_tags(p.source, c))
+        files = {"BibTeX": (f"cite/{p.slug}.bib", "application/x-bibtex"),
+                 "RIS": (f"cite/{p.slug}.ris", "application/x-research-info-systems"),
+                 "CSL-JSON": (f"cite/{p.slug}.json", "application/vnd.citationstyles.csl+json")}
+        site.files[files["BibTeX"][0]] = cite.bibtex(c)
+        site.files[files["RIS"][0]] = cite.ris(c)
+        site.files[files["CSL-JSON"][0]] = cite.csl_json(c)
+        self_href = "./" if c.edition_url.endswith("/") else c.edition_url.rsplit("/", 1)[-1]
+        box = cite.cite_box(c, {k: ("../" + path, mime) for k, (path, mime) in files.items()}, self_href)
+        p.markdown = p.markdown.replace(CITE_HERE, box, 1)
+    site.timings["citations"] = time.perf_counter() - a
+    site.timings["render"] += site.timings["citations"]
 
 
 def sort_key(src: Source):
