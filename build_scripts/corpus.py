@@ -147,6 +147,8 @@ class Source:
     corrections: list = field(default_factory=list)
     corrections_lines: list = field(default_factory=list)
     raw_bytes: bytes = b""
+    anchor_lock: list = field(default_factory=list)   # anchors.Entry, from anchors.yml
+    notices: list = field(default_factory=list)       # things the build log should say
 
     @property
     def format(self) -> str:
@@ -319,15 +321,17 @@ def load_source(folder: Path) -> Source:
     meta = validate_meta(meta_path, data, lines)
     raw = text_path.read_bytes()
     text = decode_source(text_path, raw)
+    src = Source(slug=slug, folder=folder, text=text, meta=meta, raw_bytes=raw)
     want = meta.get("sha256")
     if want:
+        # A new version of the text as received is accepted: its paragraphs are matched
+        # to the published ids (anchors.yml), and the log says what moved.
         got = hashlib.sha256(raw).hexdigest()
         if got != want.lower():
-            raise SourceTextError(text_path, "source.txt is not the text as received (checksum differs); "
-                                  "corrections belong in corrections.yml, not in the text; if this is a new "
-                                  "version of the text as received, update sha256 in meta.yml",
-                                  line=lines.get("sha256"), expected=f"sha256 {want}", found=f"sha256 {got}")
-    src = Source(slug=slug, folder=folder, text=text, meta=meta, raw_bytes=raw)
+            src.notices.append(f"{src.rel('source.txt')}: differs from the sha256 in meta.yml "
+                               f"({want[:12]}… → {got[:12]}…); accepted as a new version of the text")
+    from .anchors import LOCK_NAME, read_lock
+    src.anchor_lock = read_lock(folder / LOCK_NAME)
     corr_path = folder / "corrections.yml"
     if corr_path.is_file():
         from .corrections import load_corrections

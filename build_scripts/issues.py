@@ -295,6 +295,12 @@ def _read_position(c: _Checker, pos, where: tuple, paragraphs: dict[str, list[di
         anchor = c.text(q, "paragraph", qw, what="a paragraph id like p-afcec7 (the # part of its link)")
         text = c.text(q, "text", qw, what="the author's words, verbatim")
         para = by_anchor.get(anchor)
+        landed = next((p for p in paragraphs[slug] if anchor in p.get("aliases", ())), None)
+        if para is None and landed is not None:
+            c.fail(qw + ("paragraph",), f"paragraph {anchor} was removed from source {slug} "
+                   f"(its id now lands on paragraph {landed['number']}, {landed['anchor']})",
+                   expected="the id of the paragraph where the quoted words now stand" + _where_is(text, paragraphs[slug]),
+                   found=anchor)
         if para is None:
             c.fail(qw + ("paragraph",), f"no paragraph {anchor} in source {slug}",
                    expected="the id of a paragraph of that source" + _where_is(text, paragraphs[slug]),
@@ -338,12 +344,13 @@ def load_issues(root: Path, paragraphs: dict[str, list[dict]]) -> list[Issue]:
     folder = root / "issues"
     if not folder.is_dir():
         return []
-    issues, errors = [], []
+    issues, errors, failed = [], [], set()
     for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")):
         try:
             issues.append(read_issue(path, paragraphs))
         except EditionError as e:
             errors.append(e)
+            failed.add(path.stem)  # one problem, one message: not again as a missing related issue
     by_id: dict[str, Issue] = {}
     for issue in issues:
         if issue.id in by_id:
@@ -353,7 +360,7 @@ def load_issues(root: Path, paragraphs: dict[str, list[dict]]) -> list[Issue]:
         by_id.setdefault(issue.id, issue)
     for issue in issues:
         for r, line in zip(issue.related, issue.related_lines):
-            if r not in by_id:
+            if r not in by_id and r not in failed:
                 errors.append(IssueError(issue.path, "related issue does not exist", line=line,
                                          expected=f"one of {sorted(by_id)}", found=r))
             elif r == issue.id:

@@ -5,7 +5,6 @@
 """
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ class Cleaned:
     wrapped: bool
     stats: dict = field(default_factory=dict)
     paragraphs: list[dict] = field(default_factory=list)
+    anchors: object = None    # anchors.Result: the lock to write and what moved
 
 
 def clean_source(src: Source) -> Cleaned:
@@ -53,7 +53,7 @@ def clean_source(src: Source) -> Cleaned:
     notes = link_notes(blocks, ledger, line_of)
     _record_structure(blocks, groups, ledger, line_of)
     assign_languages(blocks)
-    _assign_anchors(blocks)
+    anchors = _assign_anchors(blocks, src)
     published = [t for _, t in _body_parts(blocks)] + [t for t in _moved_parts(blocks)] \
         + [n.body for n in notes if n.body is not None]
     check_coverage(src.text, [p for p in published if isinstance(p, MText)], ledger, path)
@@ -61,7 +61,8 @@ def clean_source(src: Source) -> Cleaned:
     stats = {"lines": len(lines), "wrap_joins": sum(1 for g in groups for _, how in g.joins if how == "wrap"),
              "paragraphs": sum(1 for b in blocks if b.kind == "para"),
              "headings": sum(1 for b in blocks if b.kind == "heading"), "notes": len(notes)}
-    return Cleaned(blocks, notes, ledger, style.wrapped, stats, paragraph_records(blocks, src.format == "markdown"))
+    return Cleaned(blocks, notes, ledger, style.wrapped, stats, paragraph_records(blocks, src.format == "markdown"),
+                   anchors)
 
 
 def paragraph_records(blocks: list[Block], markdown: bool) -> list[dict]:
@@ -75,7 +76,7 @@ def paragraph_records(blocks: list[Block], markdown: bool) -> list[dict]:
             section = plain_text(b.text, markdown)
         for it in (b.items if b.kind == "list" else [b] if b.kind == "para" else []):
             out.append({"anchor": it.anchor, "number": it.number, "text": plain_text(it.text, markdown),
-                        "lang": it.lang, "section": section})
+                        "lang": it.lang, "section": section, "aliases": list(it.aliases)})
     return out
 
 
@@ -143,30 +144,27 @@ def _record_structure(blocks: list[Block], groups, ledger: Ledger, line_of) -> N
                     ledger.note("joined", "", no, "쪽 나눔으로 나뉜 목록 항목을 합침 (list item split by a page break rejoined)")
 
 
-def _assign_anchors(blocks: list[Block]) -> None:
-    """Paragraph ids come from the paragraph's own text, so adding or removing another
-    paragraph never shifts them; the visible number is the reading position."""
-    used: set[str] = set()
-    number = 0
-    figures = 0
-
-    def anchor_for(text: str) -> str:
-        from .fidelity import letters
-        h = hashlib.sha1(letters(text).encode("utf-8")).hexdigest()[:6]
-        a, k = f"p-{h}", 2
-        while a in used:
-            a, k = f"p-{h}-{k}", k + 1
-        used.add(a)
-        return a
+def _assign_anchors(blocks: list[Block], src: Source):
+    """Paragraph ids: made from the paragraph's text once, then kept by the lock in
+    anchors.yml (see anchors.py); the visible number is the reading position."""
+    from .anchors import reconcile
+    from .fidelity import letters
+    md = src.format == "markdown"
+    citable = []
     for b in blocks:
         if b.kind == "para":
-            number += 1
-            b.number, b.anchor = number, anchor_for(b.text.s)
+            citable.append(b)
         elif b.kind == "list":
-            for it in b.items:
-                number += 1
-                it.number, it.anchor = number, anchor_for(it.text.s)
-        elif b.kind == "figure":
+            citable.extend(b.items)
+    result = reconcile(src.anchor_lock, [(letters(b.text.s), plain_text(b.text, md)) for b in citable])
+    for number, (b, a) in enumerate(zip(citable, result.ids), start=1):
+        b.number, b.anchor = number, a
+        b.aliases = sorted(result.aliases.get(a, []))
+        b.changed = result.changed.get(a, "")
+    used = set(result.ids) | {e.id for e in result.entries}
+    figures = 0
+    for b in blocks:
+        if b.kind == "figure":
             # The figure's own number (<图5> -> figure-5) keeps links stable.
             figures += 1
             m = re.search(r"\d+", b.parts["caption"].s)
@@ -174,6 +172,7 @@ def _assign_anchors(blocks: list[Block]) -> None:
             if b.anchor in used:
                 b.anchor = f"figure-{figures}-{len(used)}"
             used.add(b.anchor)
+    return result
 
 
 def _body_parts(blocks: list[Block]):

@@ -133,17 +133,29 @@ def _html_text(t: MText | str, markdown: bool) -> str:
     return html.escape(s.strip(), quote=False)
 
 
+CHANGED_TITLE = ("이 문단의 글은 이 주소가 처음 공개된 뒤 바뀌었다 "
+                 "(the text of this paragraph changed after its address was first published)")
+
+
+def _number(b: Block) -> str:
+    """The paragraph number (a link to the paragraph itself), the ids of removed
+    paragraphs that now land here, and a mark on text changed since its id was published."""
+    out = f'<a class="pn" href="#{b.anchor}" {ED} title="문단 {b.number}">{b.number}</a>'
+    out += "".join(f'<span class="anchor-alias" id="{a}" {ED}></span>' for a in b.aliases)
+    if b.changed:
+        out += f'<span class="para-changed" {ED} title="{CHANGED_TITLE}">†</span>'
+    return out + " "
+
+
 def render_block(b: Block, md: bool) -> str:
     if b.kind == "heading":
         return f"{'#' * b.level} {inline(b.text, md)} {{{_attr_lang(b.lang).strip()} }}"
     if b.kind == "para":
-        return (f'<a class="pn" href="#{b.anchor}" {ED} title="문단 {b.number}">{b.number}</a> '
-                f"{inline(b.text, md)}\n{{: #{b.anchor} .para{_attr_lang(b.lang)} }}")
+        return f"{_number(b)}{inline(b.text, md)}\n{{: #{b.anchor} .para{_attr_lang(b.lang)} }}"
     if b.kind == "list":
         lines = []
         for it in b.items:
-            lines.append(f'- <a class="pn" href="#{it.anchor}" {ED} title="문단 {it.number}">{it.number}</a> '
-                         f"{inline(it.text, md)}\n    {{: #{it.anchor} .para{_attr_lang(it.lang)} }}")
+            lines.append(f"- {_number(it)}{inline(it.text, md)}\n    {{: #{it.anchor} .para{_attr_lang(it.lang)} }}")
         return "\n".join(lines)
     if b.kind == "front":
         inner = "\n".join(f'<p{_attr_lang(it.lang)}>{_html_text(it.text, md)}</p>' for it in b.items)

@@ -10,6 +10,7 @@ import gc
 import hashlib
 import html
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from .issues import Issue, load_issues
 from .pipeline import CITE_HERE, TYPE_NAMES, clean_source, page_title, render_page
 
 CODE_DIR = Path(__file__).parent
+log = logging.getLogger("mkdocs.edition")
 
 
 @dataclass
@@ -59,7 +61,7 @@ def code_version() -> str:
 
 def _cache_key(src: Source, version: str) -> str:
     h = hashlib.sha256(version.encode())
-    for name in ("source.txt", "meta.yml", "corrections.yml"):
+    for name in ("source.txt", "meta.yml", "corrections.yml", "anchors.yml"):
         p = src.folder / name
         h.update(name.encode())
         h.update(p.read_bytes() if p.exists() else b"")
@@ -109,6 +111,7 @@ def _build_site(corpus_root: Path, cache_dir: Path | None) -> Site:
             continue
         a = time.perf_counter()
         cleaned = clean_source(src)
+        _write_lock(src, cleaned)
         b = time.perf_counter()
         markdown, expected = render_page(src, cleaned)
         c = time.perf_counter()
@@ -128,6 +131,26 @@ def _build_site(corpus_root: Path, cache_dir: Path | None) -> Site:
     t_render += time.perf_counter() - a
     return Site(sources, pages, index, timings={"load": t_load, "clean": t_clean, "render": t_render,
                                         "cached": cached, "sources": len(sources)})
+
+
+def _write_lock(src: Source, cleaned) -> None:
+    """anchors.yml records the ids now published; the log lists what moved."""
+    from .anchors import LOCK_NAME, dump_lock
+    path = src.folder / LOCK_NAME
+    text_sha = hashlib.sha256(src.raw_bytes).hexdigest()
+    content = dump_lock(cleaned.anchors.entries, text_sha)
+    old = path.read_text("utf-8") if path.exists() else None
+    for n in src.notices:
+        log.info(f"edition: {n}")
+    if old is not None and f"text_sha256: {text_sha}" not in old:
+        log.info(f"edition: {src.rel('source.txt')}: a new version of the text; its paragraphs were "
+                 f"matched to the ids already published ({src.rel(LOCK_NAME)})")
+    for line in cleaned.anchors.log:
+        log.info(f"edition: {src.rel(LOCK_NAME)}: {line}")
+    if content != old:
+        path.write_text(content, "utf-8")
+        log.info(f"edition: {src.rel(LOCK_NAME)} {'updated' if old else 'written'}: "
+                 f"{sum(1 for e in cleaned.anchors.entries if e.status != 'removed')} paragraph ids; commit it")
 
 
 def _build_issues(site: Site, corpus_root: Path, url_of) -> None:

@@ -42,6 +42,8 @@ class Block:
     note_no: int | None = None
     anchor: str = ""          # id of a citable block
     number: int = 0           # visible paragraph number
+    aliases: list = field(default_factory=list)  # ids of removed paragraphs that land here
+    changed: str = ""         # why the text differs from when its id was first published
     group: Group | None = None
     correction: object = None
 

@@ -38,9 +38,27 @@ CASES = {
     "missing text": (
         {"source.txt": None},
         ["source.txt", "source.txt is missing"]),
-    "checksum differs": (
-        {"meta.yml": MINIMAL_META + "sha256: " + "0a" * 32 + "\n"},
-        ["source.txt:5", "not the text as received", "expected sha256 0a0a"]),
+    "DOI that is not a DOI": (
+        {"meta.yml": MINIMAL_META + "doi: https://doi.org/10.22931/aanda.2025.9.2.002\n"},
+        ["meta.yml:5", "bad value for 'doi'", "no https://doi.org/ prefix", "found 'https://doi.org/10.22931"]),
+    "page range that is not one": (
+        {"meta.yml": MINIMAL_META + "pages: 65-35\n"},
+        ["meta.yml:5", "bad value for 'pages'", "a page range like 35-65", "found '65-35'"]),
+    "pages that are not numbers": (
+        {"meta.yml": MINIMAL_META + "pages: pp. 35 to 65\n"},
+        ["meta.yml:5", "bad value for 'pages'", "found 'pp. 35 to 65'"]),
+    "date that cannot be formatted": (
+        {"meta.yml": MINIMAL_META.replace("2024-05-01", "2024-02-30")},
+        ["meta.yml:3", "bad value for 'date'", "found '2024-02-30'"]),
+    "URL that is not one": (
+        {"meta.yml": MINIMAL_META + "url: www.asaninst.org/brief 1\n"},
+        ["meta.yml:5", "bad value for 'url'", "http:// or https://"]),
+    "given name without family name": (
+        {"meta.yml": MINIMAL_META.replace("authors: [홍길동]", "authors:\n  - name: 홍길동\n    given_en: Gil-dong")},
+        ["meta.yml:2", "given_en but no family_en", "found 'Gil-dong'"]),
+    "malformed anchor lock": (
+        {"anchors.yml": "paragraphs:\n  - id: p-aaaaaa\n"},
+        ["corpus/sources/bad-source/anchors.yml", "malformed", "expected id: p-…, hash: …"]),
     "checksum not hex": (
         {"meta.yml": MINIMAL_META + "sha256: " + "0" * 64 + "\n"},
         ["meta.yml:5", "bad value for 'sha256'", "64 hexadecimal digits"]),
@@ -105,3 +123,14 @@ def test_bom_and_crlf_are_accepted_and_normalised(tmp_path):
 def test_a_good_source_beside_nothing_else_builds(tmp_path):
     r = mkdocs_build(make_project(tmp_path, {"good-source": GOOD}))
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_a_new_version_of_source_txt_is_accepted_and_logged(tmp_path):
+    """The checksum in meta.yml records the text as first received; a new version of the
+    text is accepted (its paragraphs keep their published ids), and the log says so."""
+    proj = make_project(tmp_path, {"good-source": _files({"meta.yml": MINIMAL_META + "sha256: " + "0a" * 32 + "\n"})})
+    r = mkdocs_build(proj, "-v")
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    assert "good-source/source.txt: differs from the sha256 in meta.yml" in out
+    assert "accepted as a new version of the text" in out
