@@ -147,3 +147,63 @@ def test_issue_index_matrix_links_to_positions(page, server, tmp_path):
     cells.first.click()
     assert "#pos-" in page.url
     assert page.locator(page.url.split("#")[1].join(["#", ""])).is_visible()
+
+
+def test_copy_citation_puts_the_right_text_on_the_clipboard(browser, server):
+    """The Cite box's copy button and a paragraph's ❝ button, read back from the clipboard;
+    the copied permalink (with its text fragment) lands on the paragraph."""
+    slug = "2025-gu-kim-alliance-diplomatic-dilemma"
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server}/sources/{slug}/")
+        page.click("details.cite-box summary")
+        page.locator(".cite-entry[data-style=chicago] .cite-copy").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == ("Gu, Wei-Jian, and Jae-kwan Kim. “韩美同盟外交困境探析：以文在寅—特朗普政府为例.” "
+                          "Analyses & Alternatives 9, no. 2 (2025): 35–65. https://doi.org/10.22931/aanda.2025.9.2.002. "
+                          f"Read in 한미동맹 정책 논평 읽기판, {server}/sources/{slug}/.")
+        page.locator(".cite-entry[data-style=apa] .cite-copy").click()
+        assert page.evaluate("navigator.clipboard.readText()").startswith("Gu, W.-J., & Kim, J.-K. (2025).")
+
+        para = page.locator(".para").nth(6)
+        anchor = para.get_attribute("id")
+        para.hover()
+        para.locator("button.para-cite").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        prefix = ("Wei-Jian Gu and Jae-kwan Kim, “韩美同盟外交困境探析：以文在寅—特朗普政府为例,” "
+                  "Analyses & Alternatives 9, no. 2 (2025): para. 7, "
+                  f"{server}/sources/{slug}/#{anchor}:~:text=")
+        assert copied.startswith(prefix), copied
+        assert copied.endswith(".") and "__PARA__" not in copied and "edition.invalid" not in copied
+        link = copied[len("Wei-Jian Gu"):].split(", ")[-1].rstrip(".")
+        other = ctx.new_page()
+        other.goto(link)
+        other.wait_for_timeout(400)
+        assert other.evaluate(f"document.getElementById('{anchor}').matches(':target, .is-target')")
+        box = other.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top")
+        assert 0 <= box < 900
+        # Had the words changed, the directive would match nothing: the id still lands.
+        stale = ctx.new_page()
+        stale.goto(f"{server}/sources/{slug}/#{anchor}:~:text=%EC%97%86%EB%8A%94%20%EB%A7%90")
+        stale.wait_for_timeout(400)
+        top = stale.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top")
+        assert 0 <= top < 900 and stale.evaluate("scrollY") > 0
+    finally:
+        ctx.close()
+
+
+def test_a_removed_paragraphs_id_lands_on_the_paragraph_in_its_place(page, server):
+    """Aliases (ids of removed paragraphs) scroll to and highlight the paragraph holding them."""
+    page.goto(f"{server}/sources/2024-segye-alliance-nuclear-deterrence/")
+    # The real corpus has no removed paragraph: add an alias the way the renderer does.
+    page.evaluate("""() => { const p = document.querySelectorAll('.para')[3];
+        const s = document.createElement('span'); s.className = 'anchor-alias'; s.id = 'p-000000';
+        s.setAttribute('data-ed', ''); p.querySelector('.pn').after(s); }""")
+    page.evaluate("location.hash = '#p-000000'")
+    page.wait_for_timeout(200)
+    top = page.evaluate("document.querySelectorAll('.para')[3].getBoundingClientRect().top")
+    assert 0 <= top < 300
+    bg = page.evaluate("getComputedStyle(document.querySelectorAll('.para')[3]).backgroundColor")
+    assert bg not in ("rgba(0, 0, 0, 0)", "transparent")

@@ -63,11 +63,13 @@
     if (words.length >= 10) {
       start = words.slice(0, 4).join(" ");
       end = words.slice(-3).join(" ");
-    } else if (text.length > 40) {        // Chinese and Japanese run without spaces
-      start = text.slice(0, 12);
-      end = text.slice(-10);
     } else {
-      return ":~:text=" + encodeDirective(text);
+      // Chinese runs without spaces, and a match must begin and end on word boundaries:
+      // cut at punctuation, which always is one.
+      var parts = text.split(/(?<=[，。、；：！？）」』”,.;:!?)])/);
+      if (parts.length < 3) return ":~:text=" + encodeDirective(text);
+      start = parts[0];
+      end = parts[parts.length - 1];
     }
     return ":~:text=" + encodeDirective(start) + "," + encodeDirective(end);
   }
@@ -110,14 +112,27 @@
         pn.insertAdjacentElement("afterend", button);
       });
     }
-    // A browser without text fragments keeps ":~:..." in the hash and finds no element:
-    // go to the id before it.
-    var hash = decodeURIComponent(location.hash || "");
-    if (hash.indexOf(":~:") > 0) {
-      var target = document.getElementById(hash.slice(1).split(":~:")[0]);
-      if (target) target.scrollIntoView();
-    }
+    landOnTarget();
   }
+
+  /* A permalink must never leave the reader at the top of the page. A browser without
+   * text fragments keeps ":~:..." in the hash and finds no element; one whose text
+   * directive matched nothing (the text changed) scrolls nowhere. Either way: go to the id,
+   * and mark the paragraph as :target would. */
+  function landOnTarget() {
+    var hash = decodeURIComponent(location.hash || "").slice(1).split(":~:")[0];
+    var target = hash && document.getElementById(hash);
+    if (!target) return;
+    setTimeout(function () {
+      var para = target.classList.contains("anchor-alias") ? target.parentElement : target;
+      var box = para.getBoundingClientRect();
+      if (box.bottom < 0 || box.top > window.innerHeight) target.scrollIntoView();
+      if (!target.matches(":target")) para.classList.add("is-target");
+    }, 150);
+  }
+  window.addEventListener("hashchange", function () {
+    document.querySelectorAll(".is-target").forEach(function (el) { el.classList.remove("is-target"); });
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

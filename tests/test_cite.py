@@ -1,0 +1,187 @@
+"""Citing sources: the CSL processor's output, the downloads read back with real parsers
+(pybtex, rispy), and the meta tags read back from the built HTML."""
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import rispy
+from pybtex.database import parse_string
+
+from build_scripts.cite import citation, csl_item, meta_tags, scholar_date
+from build_scripts.corpus import load_corpus
+from build_scripts.csl import note_html, reference_html
+from tests.conftest import CORPUS, SLUGS
+
+GU_KIM = "2025-gu-kim-alliance-diplomatic-dilemma"
+YANG = "2024-yang-trump-second-term-alliance"
+SON = "2025-son-alliance-modernization"
+DT = "2019-digitaltimes-alliance-two-storms"
+OP_EDS = [DT, "2024-segye-alliance-nuclear-deterrence"]
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return {s.slug: s for s in load_corpus(CORPUS)}
+
+
+# --- the formatted references (citeproc-py with the CSL styles) --------------------------
+
+def test_chicago_and_apa_for_the_journal_article(sources):
+    item = csl_item(sources[GU_KIM])
+    assert reference_html(item, "chicago") == (
+        "Gu, Wei-Jian, and Jae-kwan Kim. “韩美同盟外交困境探析：以文在寅—特朗普政府为例.” "
+        "<i>Analyses &amp; Alternatives</i> 9, no. 2 (2025): 35–65. https://doi.org/10.22931/aanda.2025.9.2.002.")
+    assert reference_html(item, "apa") == (
+        "Gu, W.-J., &amp; Kim, J.-K. (2025). 韩美同盟外交困境探析：以文在寅—特朗普政府为例. "
+        "<i>Analyses &amp; Alternatives</i>, <i>9</i>(2), 35–65. https://doi.org/10.22931/aanda.2025.9.2.002")
+
+
+def test_an_unsigned_op_ed_is_cited_by_its_newspaper_never_by_a_name(sources):
+    item = csl_item(sources[DT])
+    assert "author" not in item
+    chicago = reference_html(item, "chicago")
+    apa = reference_html(item, "apa")
+    # Chicago puts the paper first; neither style prints the title twice or a stray label.
+    assert chicago == "<i>디지털타임스</i>. “[두 개의 태풍 앞의 한미동맹].” January 27, 2019."
+    assert apa == "[두 개의 태풍 앞의 한미동맹]. (2019, January 27). <i>디지털타임스</i>."
+
+
+def test_korean_names_stay_family_first_and_reports_carry_their_genre(sources):
+    item = csl_item(sources[YANG])
+    chicago = reference_html(item, "chicago")
+    assert chicago.startswith("Yang Uk. <i>트럼프 집권 2기의 안보정책 전망과 한미동맹의 재조정</i>. Issue Brief. 아산 이슈브리프. 아산정책연구원, 2024.")
+    assert "Uk, Yang" not in chicago and "Yang, U." not in chicago
+
+
+def test_a_paragraph_note_uses_the_paragraph_as_locator(sources):
+    note = note_html(csl_item(sources[SON]), 7)
+    assert note == "Son Han-byul, <i>한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진</i>, Policy Paper (제주평화연구원, 2025), para. 7."
+
+
+def test_scholar_dates():
+    assert [scholar_date(d) for d in ("2019-01-27", "2025-12", "2025")] == ["2019/01/27", "2025/12", "2025"]
+
+
+# --- the downloads, read back ---------------------------------------------------------------
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_bibtex_parses_with_pybtex(built_site, sources, slug):
+    text = (built_site / "cite" / f"{slug}.bib").read_text("utf-8")
+    entry = parse_string(text, "bibtex").entries[slug]
+    m = sources[slug].meta
+    assert entry.fields["year"] == m["date"][:4]
+    title = entry.fields["title"].strip("{}")
+    assert title == (m["title"] or f"[{m['title_supplied']}]")
+    people = entry.persons.get("author", [])
+    assert len(people) == len(m["authors"])
+    for p, a in zip(people, m["authors"]):
+        assert a["family_en"] in str(p)
+    assert "Read in" in entry.fields["note"] and f"sources/{slug}/" in entry.fields["note"]
+    if slug == GU_KIM:
+        assert entry.type == "article"
+        assert entry.fields["doi"] == "10.22931/aanda.2025.9.2.002" and entry.fields["pages"] == "35--65"
+        assert entry.fields["journal"] == "Analyses \\& Alternatives"
+        assert [p.last_names for p in people] == [["Gu"], ["Kim"]]
+    if slug in (YANG, SON):
+        assert entry.type == "techreport" and entry.fields["institution"]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_ris_parses_with_rispy(built_site, sources, slug):
+    text = (built_site / "cite" / f"{slug}.ris").read_text("utf-8")
+    [rec] = rispy.loads(text)
+    m = sources[slug].meta
+    expected_type = {"journal-article": "JOUR", "op-ed": "NEWS"}.get(m["type"], "RPRT")
+    assert rec["type_of_reference"] == expected_type
+    assert rec["year"] == m["date"][:4]
+    assert len(rec.get("authors", [])) == len(m["authors"])
+    if slug == GU_KIM:
+        assert rec["authors"] == ["Gu, Wei-Jian", "Kim, Jae-kwan"]
+        assert (rec["doi"], rec["start_page"], rec["end_page"], rec["volume"], rec["number"]) == \
+            ("10.22931/aanda.2025.9.2.002", "35", "65", "9", "2")
+        assert rec["secondary_title"] == "Analyses & Alternatives"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_csl_json_is_one_item(built_site, slug):
+    [item] = json.loads((built_site / "cite" / f"{slug}.json").read_text("utf-8"))
+    assert item["id"] == slug and item["type"] and item["issued"]["date-parts"][0][0] >= 2019
+
+
+# --- the meta tags, read back from the HTML ------------------------------------------------
+
+class _Head(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self._in_head = [], False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "head":
+            self._in_head = True
+        elif tag == "meta" and self._in_head and a.get("name", "").startswith(("citation_", "DC.")):
+            self.tags.append((a["name"], a.get("content", "")))
+
+    def handle_endtag(self, tag):
+        if tag == "head":
+            self._in_head = False
+
+
+def head_tags(built_site: Path, slug: str) -> list[tuple[str, str]]:
+    p = _Head()
+    p.feed((built_site / "sources" / slug / "index.html").read_text("utf-8"))
+    return p.tags
+
+
+def _one(tags, name):
+    values = [v for k, v in tags if k == name]
+    assert len(values) == 1, (name, values)
+    return values[0]
+
+
+def test_meta_tags_for_the_journal_article(built_site):
+    tags = head_tags(built_site, GU_KIM)
+    assert [v for k, v in tags if k == "citation_author"] == ["Gu, Wei-Jian", "Kim, Jae-kwan"]
+    assert _one(tags, "citation_title") == "韩美同盟外交困境探析：以文在寅—特朗普政府为例"
+    assert _one(tags, "citation_journal_title") == "Analyses & Alternatives"
+    assert (_one(tags, "citation_volume"), _one(tags, "citation_issue"), _one(tags, "citation_firstpage"),
+            _one(tags, "citation_lastpage"), _one(tags, "citation_doi")) == ("9", "2", "35", "65", "10.22931/aanda.2025.9.2.002")
+    assert _one(tags, "citation_publication_date") == "2025/06/30"
+    assert _one(tags, "citation_language") == "zh"
+    assert "citation_technical_report_institution" not in dict(tags)
+
+
+@pytest.mark.parametrize("slug", [YANG, SON])
+def test_reports_carry_the_institution_zotero_reads_as_a_report(built_site, sources, slug):
+    tags = dict(head_tags(built_site, slug))
+    assert tags["citation_technical_report_institution"] in sources[slug].meta["publisher"]
+    assert "citation_journal_title" not in tags
+    assert tags["citation_publication_date"] == sources[slug].meta["date"].replace("-", "/")
+
+
+@pytest.mark.parametrize("slug", OP_EDS)
+def test_op_eds_are_newspaper_articles_with_no_author(built_site, sources, slug):
+    tags = head_tags(built_site, slug)
+    names = [k for k, _ in tags]
+    assert "citation_author" not in names and "DC.creator" not in names
+    # No citation_journal_title: Zotero would call it a journal article. DC.type names the type.
+    assert "citation_journal_title" not in names
+    assert _one(tags, "DC.type") == "newspaperArticle"
+    assert _one(tags, "DC.source") in sources[slug].meta["venue"]
+    assert _one(tags, "citation_title").startswith("[")  # the editors' title, marked as supplied
+
+
+def test_every_source_page_has_title_date_and_language(built_site):
+    for slug in SLUGS:
+        tags = dict(head_tags(built_site, slug))
+        assert tags["citation_title"] and tags["citation_language"] and tags["DC.language"]
+        assert tags["citation_fulltext_html_url"].endswith(f"sources/{slug}/")
+
+
+def test_citation_objects_match_the_meta(sources):
+    for slug, s in sources.items():
+        c = citation(s, f"https://ed.example/sources/{slug}/", "판")
+        assert ("citation_author" in dict(meta_tags(s, c))) == bool(s.meta["authors"])
