@@ -62,7 +62,7 @@ def on_files(files, config):
     for p in site.pages:
         files.append(File.generated(config, p.path, content=p.markdown))
     files.append(File.generated(config, "sources/index.md", content=site.index_markdown))
-    for path, content in {**site.generated.pages, **site.generated.files, **site.files}.items():
+    for path, content in {**site.generated.pages, **site.generated.files, **site.files, **site.files_md}.items():
         files.append(File.generated(config, path, content=content))
     t = site.timings
     if os.environ.get("EDITION_TIMINGS"):  # the benchmark reads the stages' own timings
@@ -102,8 +102,9 @@ def on_nav(nav, config, files):
                 item.children = [c for c in item.children if getattr(c, "file", None) and c.file.src_uri.endswith("index.md")]
         if isinstance(item, Section) and item.title.lower() in NAV_TITLES:
             item.title = NAV_TITLES[item.title.lower()]
-    # Reading order: home, sources, issues, authors, glossary, method.
-    rank = {"index.md": 0, "sources": 1, "issues": 2, "authors": 3, "glossary.md": 4, "method.md": 5}
+    # Reading order: home, sources, issues, authors, glossary, works cited, method.
+    rank = {"index.md": 0, "sources": 1, "issues": 2, "authors": 3, "glossary.md": 4, "works-cited.md": 5,
+            "method.md": 6}
 
     def place(item):
         f = getattr(item, "file", None)

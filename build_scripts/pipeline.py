@@ -36,6 +36,7 @@ class Cleaned:
     stats: dict = field(default_factory=dict)
     paragraphs: list[dict] = field(default_factory=list)
     anchors: object = None    # anchors.Result: the lock to write and what moved
+    note_records: list[dict] = field(default_factory=list)
 
 
 def clean_source(src: Source) -> Cleaned:
@@ -61,8 +62,10 @@ def clean_source(src: Source) -> Cleaned:
     stats = {"lines": len(lines), "wrap_joins": sum(1 for g in groups for _, how in g.joins if how == "wrap"),
              "paragraphs": sum(1 for b in blocks if b.kind == "para"),
              "headings": sum(1 for b in blocks if b.kind == "heading"), "notes": len(notes)}
-    return Cleaned(blocks, notes, ledger, style.wrapped, stats, paragraph_records(blocks, src.format == "markdown"),
-                   anchors)
+    cleaned = Cleaned(blocks, notes, ledger, style.wrapped, stats, paragraph_records(blocks, src.format == "markdown"),
+                      anchors)
+    cleaned.note_records = note_records(blocks, notes, src.format == "markdown")
+    return cleaned
 
 
 def paragraph_records(blocks: list[Block], markdown: bool) -> list[dict]:
@@ -78,6 +81,20 @@ def paragraph_records(blocks: list[Block], markdown: bool) -> list[dict]:
             out.append({"anchor": it.anchor, "number": it.number, "text": plain_text(it.text, markdown),
                         "lang": it.lang, "section": section, "aliases": list(it.aliases)})
     return out
+
+
+def note_records(blocks: list[Block], notes: list[Note], markdown: bool) -> list[dict]:
+    """The notes as the works-cited page uses them: number, words (None where the
+    extraction lacks the note's text), and the paragraph whose text carries the marker."""
+    from .notes import TOKEN_OPEN, TOKEN_CLOSE
+    where: dict[int, tuple[str, int]] = {}
+    for b in blocks:
+        for it in (b.items if b.kind == "list" else [b] if b.kind == "para" else []):
+            for m in re.finditer(TOKEN_OPEN + r"(\d+)" + TOKEN_CLOSE, it.text.s):
+                where.setdefault(int(m.group(1)), (it.anchor, it.number))
+    return [{"number": n.number, "text": plain_text(n.body, markdown) if n.body is not None else None,
+             "paragraph": where.get(n.number, ("", 0))[0], "paragraph_number": where.get(n.number, ("", 0))[1]}
+            for n in notes]
 
 
 def _apply_roles(blocks: list[Block], src: Source, ledger: Ledger) -> None:

@@ -36,6 +36,7 @@ class SourcePage:
     source: Source
     paragraphs: list[dict]  # citable paragraphs: anchor, number, text, lang, section
     from_cache: bool = False
+    notes: list[dict] = field(default_factory=list)  # number, text, paragraph (see pipeline.note_records)
     citation: cite.Citation | None = None
     head: str = ""          # meta tags for the page's <head> (Highwire, Dublin Core)
 
@@ -48,6 +49,8 @@ class Site:
     issues: list[Issue] = field(default_factory=list)
     generated: Generated | None = None
     files: dict[str, str] = field(default_factory=dict)  # generated downloads: path -> content
+    files_md: dict[str, str] = field(default_factory=dict)  # further generated pages: path -> Markdown
+    works_cited: object = None
     timings: dict = field(default_factory=dict)
 
 
@@ -79,6 +82,8 @@ def build_site(corpus_root: Path, cache_dir: Path | None = None, *, use_director
         url_of = lambda path: page_url(path, use_directory_urls, site_url)  # noqa: E731
         _build_issues(site, corpus_root, url_of)
         _build_citations(site, url_of, site_name)
+        _build_works_cited(site)
+        _build_export(site, url_of, site_name)
         return site
     finally:
         if was_enabled:
@@ -106,7 +111,8 @@ def _build_site(corpus_root: Path, cache_dir: Path | None) -> Site:
         if hit:
             expected = {k: (v[0], v[1]) for k, v in hit["expected"].items()}
             pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta),
-                                    hit["markdown"], expected, src, hit["paragraphs"], from_cache=True))
+                                    hit["markdown"], expected, src, hit["paragraphs"], from_cache=True,
+                                    notes=hit.get("notes", [])))
             cached += 1
             continue
         a = time.perf_counter()
@@ -118,11 +124,12 @@ def _build_site(corpus_root: Path, cache_dir: Path | None) -> Site:
         t_clean += b - a
         t_render += c - b
         pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta),
-                                markdown, expected, src, cleaned.paragraphs))
+                                markdown, expected, src, cleaned.paragraphs, notes=cleaned.note_records))
         if cache_dir is not None:
             cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = cache_dir / f".{src.slug}.json.tmp"
             tmp.write_text(json.dumps({"key": key, "markdown": markdown, "paragraphs": cleaned.paragraphs,
+                                       "notes": cleaned.note_records,
                                        "expected": {k: list(v) for k, v in expected.items()}},
                                       ensure_ascii=False), "utf-8")
             tmp.replace(cache_dir / f"{src.slug}.json")
@@ -185,6 +192,56 @@ def _build_citations(site: Site, url_of, site_name: str) -> None:
         p.markdown = p.markdown.replace(CITE_HERE, box, 1)
     site.timings["citations"] = time.perf_counter() - a
     site.timings["render"] += site.timings["citations"]
+
+
+def _build_works_cited(site: Site) -> None:
+    """One page of the works the sources cite; 004-style author-date citations link to
+    their reference-list entry, and those with no entry are reported."""
+    from . import works_cited
+    wc = works_cited.collect(site.sources, {p.slug: (p.paragraphs, p.notes) for p in site.pages})
+    site.files_md["works-cited.md"] = works_cited.render(wc, {s.slug: s for s in site.sources})
+    for p in site.pages:
+        mine = [c for c in wc.in_text if c.slug == p.slug]
+        if mine:
+            p.markdown = works_cited.link_in_text(p.markdown, mine)
+    for c in wc.unmatched:
+        log.info(f"edition: {c.slug}: in-text citation {c.raw} (¶{c.number}, {c.paragraph}) "
+                 "has no entry in the reference list")
+    site.works_cited = wc
+
+
+EXPORT_FORMAT = 1  # bumped when a field changes meaning; new fields may be added without it
+
+
+def _build_export(site: Site, url_of, site_name: str) -> None:
+    """The corpus for reuse: every source's metadata and citation, its paragraphs (anchor,
+    number, text as published, URL) and notes. JSON for programs, CSV for spreadsheets."""
+    import csv
+    import io
+    out = {"format": EXPORT_FORMAT, "edition": site_name,
+           "about": "Paragraph text is the source's text as published in this edition (notes markers "
+                    "removed); anchors are stable (see anchors.yml in the corpus). URLs are relative "
+                    "to the site unless the site was built with a site_url.",
+           "sources": []}
+    rows = []
+    for p in sorted(site.pages, key=lambda p: sort_key(p.source)):
+        page = url_of(p.path)
+        meta = {k: v for k, v in p.source.meta.items() if k not in ("sha256", "format")}
+        paragraphs = [{"anchor": r["anchor"], "number": r["number"], "text": r["text"], "lang": r["lang"],
+                       "section": r["section"], "url": f"{page}#{r['anchor']}",
+                       **({"former_anchors": r["aliases"]} if r.get("aliases") else {})} for r in p.paragraphs]
+        out["sources"].append({"slug": p.slug, "url": page, "metadata": meta, "csl": p.citation.item if p.citation else None,
+                               "paragraphs": paragraphs,
+                               "notes": [{"number": n["number"], "text": n["text"],
+                                          "url": f"{page}#fn:{n['number']}"} for n in p.notes]})
+        for r in paragraphs:
+            rows.append([p.slug, p.source.meta["date"], r["number"], r["anchor"], r["lang"], r["section"], r["text"], r["url"]])
+    site.files["export/corpus.json"] = json.dumps(out, ensure_ascii=False, indent=1) + "\n"
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["source", "date", "number", "anchor", "lang", "section", "text", "url"])
+    w.writerows(rows)
+    site.files["export/paragraphs.csv"] = "\ufeff" + buf.getvalue()  # BOM: Excel reads it as UTF-8
 
 
 def sort_key(src: Source):
