@@ -8,9 +8,14 @@ One source travels through these stages, one module each:
     structure.py   blocks classified: headings, front matter, lists, figures, notes about the publication
     corrections.py editorial corrections (data beside the source) applied on their anchors
     notes.py       footnote markers found and linked to their bodies
+    anchors.py     paragraph ids locked in anchors.yml; a changed text matched to the ids published
     ledger.py      what was removed or moved and why; every letter of the source accounted for
     render.py      blocks -> the Markdown page MkDocs renders
     fidelity.py    the rendered HTML checked against the source, letter by letter
-    site.py        the whole corpus -> generated pages (with a cache of unchanged sources)
+    cite.py        each source's citation: CSL-JSON, BibTeX, RIS, Highwire/Dublin Core tags, Cite box
+    csl.py         formatted references by citeproc-py (Chicago, APA), with its CSL fixes
+    works_cited.py the works the sources cite, on one page; author-date citations linked
+    issues.py, issue_pages.py, glossary.py   issue pages, author pages, glossary
+    site.py        the whole corpus -> generated pages (with a cache of unchanged sources), export
     hooks.py       the MkDocs hooks that run all of this inside `mkdocs build`
 """
