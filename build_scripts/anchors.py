@@ -119,8 +119,8 @@ def dump_lock(entries: list[Entry], text_sha256: str) -> str:
         if e.note:
             r["note"] = e.note
         rows.append(r)
-    body = yaml.safe_dump({"text_sha256": text_sha256, "paragraphs": rows}, allow_unicode=True,
-                          sort_keys=False, width=1000)
+    body = yaml.dump({"text_sha256": text_sha256, "paragraphs": rows}, allow_unicode=True,
+                     sort_keys=False, width=1000, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper))
     return HEADER + body
 
 

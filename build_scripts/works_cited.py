@@ -268,18 +268,22 @@ def _linkify(s: str, escape) -> str:
     return "".join(out)
 
 
+PARA_ATTR_RE = re.compile(r"^[ ]*\{: #(p-[0-9a-f]+(?:-\d+)?) \.para")
+
+
 def link_in_text(markdown: str, citations: list[InText]) -> str:
     """In a source page, each in-text citation that has an entry becomes a link to it."""
+    lines = markdown.split("\n")
+    # A paragraph's Markdown is the line before its `{: #anchor .para` line: index them once.
+    line_of = {m.group(1): k - 1 for k, line in enumerate(lines) if (m := PARA_ATTR_RE.match(line))}
     for c in citations:
-        if c.work is None or c.slug not in c.work.entry_anchor:
+        if c.work is None or c.slug not in c.work.entry_anchor or c.paragraph not in line_of:
             continue
-        target = c.work.entry_anchor[c.slug]
-        # The paragraph's Markdown line is the one before its `{: #anchor .para` line.
-        m = re.search(r"([^\n]*)\n[ ]*\{: #" + re.escape(c.paragraph) + r" \.para", markdown)
-        inner = next((x for x in (c.raw[1:-1], html.escape(c.raw[1:-1], quote=False)) if m and x in m.group(1)), None)
+        k = line_of[c.paragraph]
+        inner = next((x for x in (c.raw[1:-1], html.escape(c.raw[1:-1], quote=False)) if x in lines[k]), None)
         if inner is None:
             continue  # printed differently in Markdown (escapes): left unlinked, still listed
         title = html.escape(c.work.display[:120], quote=True)
-        line = m.group(1).replace(inner, f'<a class="cite-ref" href="#{target}" title="{title}">{inner}</a>', 1)
-        markdown = markdown[:m.start(1)] + line + markdown[m.end(1):]
-    return markdown
+        target = c.work.entry_anchor[c.slug]
+        lines[k] = lines[k].replace(inner, f'<a class="cite-ref" href="#{target}" title="{title}">{inner}</a>', 1)
+    return "\n".join(lines)
