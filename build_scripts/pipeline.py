@@ -14,7 +14,7 @@ from .clean import collapse_letter_spacing
 from .corpus import LANGUAGES, Source
 from .fidelity import check_order, expected_streams
 from .ledger import Ledger, check_coverage
-from .notes import Note, link_notes
+from .notes import TOKEN_RE, Note, link_notes
 from .render import ED, FOOTNOTES_HERE, plain_text, render_block, render_notes
 from .segment import detect_style, group_lines, mend_page_joins, split_lines
 from .structure import Block, assign_languages, classify
@@ -86,11 +86,10 @@ def paragraph_records(blocks: list[Block], markdown: bool) -> list[dict]:
 def note_records(blocks: list[Block], notes: list[Note], markdown: bool) -> list[dict]:
     """The notes as the works-cited page uses them: number, words (None where the
     extraction lacks the note's text), and the paragraph whose text carries the marker."""
-    from .notes import TOKEN_OPEN, TOKEN_CLOSE
     where: dict[int, tuple[str, int]] = {}
     for b in blocks:
         for it in (b.items if b.kind == "list" else [b] if b.kind == "para" else []):
-            for m in re.finditer(TOKEN_OPEN + r"(\d+)" + TOKEN_CLOSE, it.text.s):
+            for m in TOKEN_RE.finditer(it.text.s):
                 where.setdefault(int(m.group(1)), (it.anchor, it.number))
     return [{"number": n.number, "text": plain_text(n.body, markdown) if n.body is not None else None,
              "paragraph": where.get(n.number, ("", 0))[0], "paragraph_number": where.get(n.number, ("", 0))[1]}

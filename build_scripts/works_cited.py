@@ -19,6 +19,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from .cite import URL_RE
 from .fidelity import letters
 
 QUOTED_RE = re.compile(r"[“\"「『‘]\s*(.+?)\s*[”\"」』’]")
@@ -26,7 +27,6 @@ QUOTED_RE = re.compile(r"[“\"「『‘]\s*(.+?)\s*[”\"」』’]")
 ENTRY_RE = re.compile(r"^(?P<who>(?:[^()]|\(eds?\.\))+?)\.?\s*\((?P<when>[^()]*?(?P<year>1[89]\d\d|20\d\d)[^()]*?)\)\.?\s*(?P<rest>.+)$")
 # (Snyder,1984,pp.461-495) · (Stephen M. Walt, 2025) · (“Title”, 2019) · (이근욱, 2009, p.42)
 IN_TEXT_RE = re.compile(r"\(\s*(?P<who>“[^”]+”|[^(),“”]{2,40}?)\s*,\s*(?P<year>1[89]\d\d|20\d\d)\s*(?:,\s*(?P<loc>[^()]{1,40}))?\)")
-URL_RE = re.compile(r"https?://[^\s<>)\]]*[^\s<>)\].,;]")
 REFERENCE_HEADINGS = ("参考文献", "참고문헌", "references", "bibliography")
 
 
