@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from build_scripts.errors import CorpusErrors, EditionError  # noqa: E402
 from build_scripts.fidelity import check_html  # noqa: E402
 from build_scripts.glossary import extension as glossary_extension  # noqa: E402
 from build_scripts.glossary import load_glossary  # noqa: E402
+from build_scripts.search_index import analyse, extract_units, stub_index, write_index  # noqa: E402
 from build_scripts.site import build_site, sort_key  # noqa: E402
 
 log = logging.getLogger("mkdocs.edition")
@@ -33,6 +35,11 @@ _state: dict = {}
 
 def on_config(config):
     """The glossary's abbreviations become hover explanations on every page."""
+    try:  # jieba (used by Material's search plugin and the index) logs its start to stderr
+        import jieba
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:
+        pass
     root = Path(config.config_file_path).resolve().parent
     try:
         entries = load_glossary(root / "corpus")
@@ -131,8 +138,38 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_page(output, page, config):
-    """Reference managers and Google Scholar read a source's citation from its <head>."""
+    """Reference managers and Google Scholar read a source's citation from its <head>; the
+    header search box talks to the edition's search worker; the page is kept for the index."""
     p = _state.get("pages", {}).get(page.file.src_uri)
     if p is not None and p.head:
         output = output.replace("</head>", p.head + "\n</head>", 1)
+    output, n = MATERIAL_WORKER.subn(r'\1javascripts/search-worker.js"', output, count=1)
+    if n != 1 and 'id="__config"' in output:
+        raise PluginError(f"{page.file.src_uri}: the page's search settings (Material's __config) name no search "
+                          "worker to replace; expected Material 9's assets/javascripts/workers/search.*.min.js")
+    _state.setdefault("search_pages", []).append((page.url, output))
     return output
+
+
+# Material's page settings name its own (Lunr) worker; the edition's reads a split index.
+MATERIAL_WORKER = re.compile(r'("search":\s*"[^"]*?)assets/javascripts/workers/search\.[0-9a-f]+\.min\.js"')
+
+
+def on_pre_build(config):
+    _state["search_pages"] = []
+
+
+def on_post_build(config):
+    """The search index, from the pages as built (see build_scripts/search_index.py)."""
+    import time
+    t0 = time.perf_counter()
+    site_dir = Path(config.site_dir)
+    root = Path(config.config_file_path).resolve().parent
+    pages = [extract_units(html, url) for url, html in _state.get("search_pages", [])]
+    terms = analyse(pages, root / ".cache" / "edition" / "search-terms.pickle")
+    search_conf = write_index(pages, terms, site_dir / "search" / "edition")
+    search_conf["v"] = "edition/" + search_conf["v"]
+    (site_dir / "search").mkdir(exist_ok=True)
+    (site_dir / "search" / "search_index.json").write_text(stub_index(search_conf), encoding="utf-8")
+    log.info(f"edition: search index of {search_conf['pages']} pages, {search_conf['units']} units, "
+             f"{search_conf['gzip_bytes'] / 1e6:.2f} MB gzip in all, in {time.perf_counter() - t0:.1f}s")

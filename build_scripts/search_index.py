@@ -1,0 +1,426 @@
+"""Search index: the built pages -> a split index the header search box reads piece by piece.
+
+Three steps, each a function you can test with an example:
+
+1. `extract_units(html)` reads a built page's article and cuts it into units: each
+   paragraph, heading, list item, table row and definition is one unit with the anchor a
+   search result links to, the heading it sits under and its paragraph number.
+2. `Analyzer.terms(text)` turns a unit's text into index terms with tools made for each
+   language: Kiwi (kiwipiepy) for Korean morphemes, jieba for Chinese words, and a word
+   pattern for English and numbers. Korean compounds and Chinese phrases are indexed
+   whole and by their parts, and runs of nouns are joined across a space, so 분담금 finds
+   방위비분담금, 억제 finds 확장억제 and 방위비분담금 finds 방위비 분담금.
+3. `write_index(pages, out)` writes the terms into shards by their first two characters, the units'
+   text into small blocks, and a list of pages. A reader's browser fetches only the
+   shards for the characters it types and the blocks of the results it shows, so what a
+   search costs does not grow with the corpus the way one whole index does.
+
+The query side (`docs/javascripts/search-worker.js`) reads the same files; the shard
+hash and the term normalisation below must stay as they are there.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import shutil
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+# --- 1. units ------------------------------------------------------------------------
+
+# A unit is the innermost of these around a piece of text.
+UNIT_TAGS = {"p", "li", "dt", "dd", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "figcaption", "caption"}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "source", "area", "base", "embed"}
+# Not the author's words and not what a reader searches for: permalink signs, paragraph
+# numbers, note back-links, the editors' "cited by issue" links and the citation box.
+SKIP_CLASSES = {"headerlink", "pn", "footnote-backref", "footnote-ref", "backlinks", "cite-box", "cite-data"}
+SKIP_TAGS = {"script", "style", "template", "button", "svg"}
+# Sections left out whole, by their heading's id: an issue page's "All mentions" list
+# repeats snippets of source paragraphs; a search should land on the paragraph itself.
+SKIP_SECTIONS = {"mentions"}
+# The author's own words (a source's paragraphs and notes) weigh more in the ranking than
+# what the editors wrote about them.
+AUTHOR_CLASSES = {"para", "footnote"}
+
+
+@dataclass
+class Unit:
+    anchor: str        # id to link to ("" = top of the page)
+    title: str         # what the result shows as its heading
+    text: str
+    kind: str = "p"    # "h1", "h" (other heading), "text" (the author's), "entry" or "p"
+
+
+@dataclass
+class PageUnits:
+    url: str
+    title: str
+    units: list[Unit] = field(default_factory=list)
+
+
+class _Extractor(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth_in_article = 0      # >0 inside <article class="md-content__inner">
+        self.skip = 0                  # >0 inside something not indexed
+        self.stack: list[tuple] = []   # (tag, opened a unit, started a skip, entered the author's text)
+        self.units: list[dict] = []    # open units, innermost last
+        self.done: list[Unit] = []
+        self.heading = ""              # text of the last heading
+        self.heading_id = ""
+        self.title = ""
+        self.h1 = ""
+        self.skipped_section = 0       # level of the heading whose section is left out
+        self.in_author = 0             # >0 inside the author's text (paragraphs, notes)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in VOID:
+            if tag == "br" and self.units:
+                self.units[-1]["text"].append(" ")
+            return
+        classes = set((a.get("class") or "").split())
+        if tag == "article" and "md-content__inner" in classes:
+            self.depth_in_article += 1
+        opened = skipped = False
+        if self.depth_in_article and classes & AUTHOR_CLASSES:
+            self.in_author += 1
+        if self.depth_in_article:
+            if tag in SKIP_TAGS or classes & SKIP_CLASSES or "hidden" in a:
+                self.skip += 1
+                skipped = True
+            elif not self.skip and tag in UNIT_TAGS:
+                self.units.append({"tag": tag, "id": a.get("id") or "", "text": [], "number": "",
+                                   "author": bool(classes & AUTHOR_CLASSES) or self.in_author > 0})
+                opened = True
+            elif not self.skip and self.units and a.get("id") and not self.units[-1]["id"]:
+                self.units[-1]["id"] = a["id"]     # e.g. the glossary's <td id="opcon">
+            if self.units and "pn" in classes:
+                self.units[-1]["number_open"] = True
+        self.stack.append((tag, opened, skipped, bool(self.depth_in_article and classes & AUTHOR_CLASSES)))
+
+    def handle_endtag(self, tag):
+        # Pop to the matching open tag (HTML in the wild leaves some unclosed).
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                break
+        else:
+            return
+        while len(self.stack) > i:
+            t, opened, skipped, author = self.stack.pop()
+            if author:
+                self.in_author -= 1
+            if skipped:
+                self.skip -= 1
+            if opened:
+                self._close_unit(self.units.pop())
+            if t == "article" and self.depth_in_article and not self.skip:
+                self.depth_in_article -= 1
+
+    def handle_data(self, data):
+        if self.units and self.units[-1].get("number_open"):
+            self.units[-1]["number"] += data.strip()
+            self.units[-1]["number_open"] = False
+        if self.depth_in_article and not self.skip and self.units:
+            self.units[-1]["text"].append(data)
+
+    def _close_unit(self, u):
+        text = " ".join("".join(u["text"]).split())
+        tag = u["tag"]
+        if tag in HEADINGS:
+            level = int(tag[1])
+            if self.skipped_section and level <= self.skipped_section:
+                self.skipped_section = 0
+            if u["id"] in SKIP_SECTIONS:
+                self.skipped_section = level
+        if not text or self.skipped_section:
+            return
+        if tag in HEADINGS:
+            self.heading, self.heading_id = text, u["id"] or self.heading_id
+            if tag == "h1" and not self.h1:
+                self.h1 = text
+            self.done.append(Unit(u["id"] or self.heading_id, text, text, "h1" if tag == "h1" else "h"))
+            return
+        title = self.heading or self.h1
+        if u["number"]:
+            title = f"¶{u['number']} · {title}" if title else f"¶{u['number']}"
+        # A table row or definition whose own cell carries the id is an entry (the glossary's).
+        kind = "text" if u["author"] else "entry" if tag == "tr" and u["id"] else "p"
+        self.done.append(Unit(u["id"] or self.heading_id, title, text, kind))
+
+
+def extract_units(html: str, url: str) -> PageUnits:
+    """A built page -> its title and units.
+
+    >>> p = extract_units('<article class="md-content__inner"><h1 id="t">제목</h1>'
+    ...     '<p class="para" id="p-1"><a class="pn" href="#p-1">1</a> 방위비분담금이 늘었다.</p>'
+    ...     '<p>둘째<a class="headerlink">¶</a></p></article>', "x/")
+    >>> [(u.anchor, u.title, u.text, u.kind) for u in p.units]
+    [('t', '제목', '제목', 'h1'), ('p-1', '¶1 · 제목', '방위비분담금이 늘었다.', 'text'), ('t', '제목', '둘째', 'p')]
+    """
+    ex = _Extractor()
+    ex.feed(html)
+    ex.close()
+    m = re.search(r"<title>(.*?)</title>", html, re.S)
+    title = ex.h1 or (unescape(m.group(1)).split(" - ")[0].strip() if m else url)
+    # An h1 with no id is the top of the page.
+    units = [Unit("" if u.kind == "h1" and not u.anchor else u.anchor, u.title, u.text, u.kind) for u in ex.done]
+    return PageUnits(url, title, units)
+
+
+def unescape(s: str) -> str:
+    import html as _html
+    return _html.unescape(s)
+
+
+# --- 2. terms ------------------------------------------------------------------------
+
+HANGUL = "\uac00-\ud7a3"
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_RUN = re.compile(f"[{HAN}]+")
+HANGUL_RE = re.compile(f"[{HANGUL}]")
+# English and other Latin-script words, numbers, and acronyms such as C4ISR or OPCON.
+LATIN_WORD = re.compile(r"[0-9a-z\u00c0-\u024f]+")
+
+# Kiwi tags indexed as terms: common and proper nouns, numerals, roots; verb and
+# adjective stems of two syllables or more (강화하다 is 강화 + 하다 already).
+KO_TERM_TAGS = {"NNG", "NNP", "NR", "XR"}
+KO_STEM_TAGS = {"VV", "VA"}
+# Tags that join into compounds: nouns, roots and noun-forming affixes (통제+권 = 통제권).
+KO_SPAN_TAGS = {"NNG", "NNP", "NR", "XR", "XSN", "XPN"}
+MAX_SPAN = 4           # morphemes or words joined into one compound term
+MAX_SPAN_CHARS = 12
+
+# A page's title weighs most, then glossary entries, headings and the author's paragraphs,
+# then the editors' notes, tables and lists.
+BOOST = {"h1": 4, "entry": 3, "h": 2, "text": 2, "p": 1}
+
+
+def normalize(s: str) -> str:
+    """What both sides compare: compatibility forms folded, lower case.
+
+    >>> normalize("ＯＰＣＯＮ (OPCON)")
+    'opcon (opcon)'
+    """
+    return unicodedata.normalize("NFKC", s).lower()
+
+
+class Analyzer:
+    """Index terms of a text. Kiwi and jieba load once, on first use."""
+
+    def __init__(self):
+        self._kiwi = None
+        self._jieba = None
+
+    @property
+    def kiwi(self):
+        if self._kiwi is None:
+            from kiwipiepy import Kiwi
+            self._kiwi = Kiwi()
+        return self._kiwi
+
+    @property
+    def jieba(self):
+        if self._jieba is None:
+            import logging
+
+            import jieba
+            jieba.setLogLevel(logging.WARNING)
+            jieba.initialize()
+            self._jieba = jieba
+        return self._jieba
+
+    def terms(self, text: str) -> Counter:
+        """
+        >>> a = Analyzer()
+        >>> t = a.terms("‘확장억제’를 강화하고 방위비 분담금을 (OPCON) 驻韩美军的地位")
+        >>> [x in t for x in ["확장억제", "억제", "방위비분담금", "분담금", "opcon", "驻韩美军", "美军"]]
+        [True, True, True, True, True, True, True]
+        """
+        return self.terms_many([text])[0]
+
+    def terms_many(self, texts: list[str]) -> list[Counter]:
+        texts = [normalize(t) for t in texts]
+        out = [Counter(w for w in LATIN_WORD.findall(t) if len(w) > 1 or w.isdigit()) for t in texts]
+        korean = [i for i, t in enumerate(texts) if HANGUL_RE.search(t)]
+        for i, tokens in zip(korean, self.kiwi.tokenize([texts[i] for i in korean])):
+            out[i].update(self._korean_terms(texts[i], tokens))
+        for i, t in enumerate(texts):
+            for run in HAN_RUN.findall(t):
+                out[i].update(self._chinese_terms(run))
+        return out
+
+    @staticmethod
+    def _korean_terms(text: str, tokens) -> list[str]:
+        terms = []
+        run: list = []   # consecutive compound-forming morphemes, at most a space apart
+
+        def flush():
+            forms = [t.form for t in run]
+            tags = [t.tag for t in run]
+            for i in range(len(run)):
+                if tags[i] == "XSN":
+                    continue
+                for j in range(i + 2, min(len(run), i + MAX_SPAN) + 1):
+                    if tags[j - 1] == "XPN":
+                        continue
+                    span = "".join(forms[i:j])
+                    if len(span) <= MAX_SPAN_CHARS:
+                        terms.append(span)
+            run.clear()
+
+        for t in tokens:
+            if not HANGUL_RE.search(t.form):
+                flush()
+                continue
+            if t.tag in KO_TERM_TAGS or (t.tag in KO_STEM_TAGS and len(t.form) > 1):
+                terms.append(t.form)
+            if t.tag in KO_SPAN_TAGS:
+                if run:
+                    prev = run[-1]
+                    gap = text[prev.start + prev.len:t.start]
+                    if gap.strip() or len(gap) > 1:
+                        flush()
+                run.append(t)
+            else:
+                flush()
+        flush()
+        return terms
+
+    def _chinese_terms(self, run: str) -> list[str]:
+        # Search mode gives words and the words inside them (驻韩美军 -> 韩美, 美军, ...);
+        # phrases of up to four consecutive words are indexed whole (驻 + 韩美军).
+        terms = [w for w, _, _ in self.jieba.tokenize(run, mode="search")]
+        words = self.jieba.lcut(run)
+        for i in range(len(words)):
+            for j in range(i + 2, min(len(words), i + MAX_SPAN) + 1):
+                span = "".join(words[i:j])
+                if len(span) <= MAX_SPAN_CHARS // 2 + 2:
+                    terms.append(span)
+        return terms
+
+
+# --- 3. files -------------------------------------------------------------------------
+
+BLOCK = 4              # units per text block fetched for excerpts
+SHARD_TARGET = 24_000  # bytes of postings aimed at per shard
+
+
+def shard_key(term: str) -> str:
+    """Terms are sharded by their first two characters, so every term a prefix of two or
+    more characters can reach is in one shard; a one-character term has a shard key of its
+    own, so a one-character query finds that word exactly.
+
+    >>> shard_key("방위비분담금"), shard_key("핵"), shard_key("opcon")
+    ('방위', '핵', 'op')
+    """
+    return term[:2]
+
+
+def fnv1a(s: str) -> int:
+    """32-bit FNV-1a over UTF-16 code units, as JavaScript's charCodeAt sees the string.
+
+    >>> fnv1a("방"), fnv1a("op")
+    (726230660, 1597254826)
+    """
+    h = 0x811C9DC5
+    b = s.encode("utf-16-le")
+    for i in range(0, len(b), 2):
+        h ^= b[i] | (b[i + 1] << 8)
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def write_index(pages: list[PageUnits], term_counts: list[list[Counter]], out: Path) -> dict:
+    """Write the index under out/<version>/ and return the config the worker needs."""
+    postings: dict[str, list[int]] = {}
+    n_units = 0
+    for p, (page, counts) in enumerate(zip(pages, term_counts)):
+        for u, (unit, c) in enumerate(zip(page.units, counts)):
+            n_units += 1
+            boost = BOOST[unit.kind]
+            for term, tf in c.items():  # the worker reads tf = v >> 4, weight = v & 15
+                postings.setdefault(term, []).extend((p, u, min(tf, 4095) * 16 + boost))
+    size = sum(len(t) * 3 + 4 * len(v) for t, v in postings.items())
+    nb = 16
+    while nb < 4096 and size / nb > SHARD_TARGET:
+        nb *= 2
+    shards: list[dict[str, list[int]]] = [{} for _ in range(nb)]
+    for term in sorted(postings):
+        shards[fnv1a(shard_key(term)) % nb][term] = postings[term]
+
+    pages_json = [[pg.url, pg.title] for pg in pages]
+    blocks = {}
+    for p, pg in enumerate(pages):
+        for b in range(0, len(pg.units), BLOCK):
+            blocks[f"{p}.{b // BLOCK}"] = [[u.anchor, u.title, u.text] for u in pg.units[b:b + BLOCK]]
+
+    def dump(obj) -> bytes:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+    h = hashlib.sha256()
+    files = {"pages.json": dump(pages_json)}
+    files.update({f"t/{i}.json": dump(s) for i, s in enumerate(shards) if s})
+    files.update({f"b/{k}.json": dump(v) for k, v in blocks.items()})
+    for name in sorted(files):
+        h.update(name.encode())
+        h.update(files[name])
+    version = h.hexdigest()[:10]
+    if out.exists():
+        shutil.rmtree(out)
+    base = out / version
+    for name, data in files.items():
+        path = base / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return {"v": version, "nb": nb, "block": BLOCK, "units": n_units, "pages": len(pages),
+            "bytes": sum(len(d) for d in files.values()),
+            "gzip_bytes": sum(len(gzip.compress(d)) for d in files.values())}
+
+
+# --- the whole step ---------------------------------------------------------------------
+
+def analyse(pages: list[PageUnits], cache_file: Path | None, analyzer: Analyzer | None = None) -> list[list[Counter]]:
+    """Terms of every unit. A unit's terms depend only on its text and this code, so they
+    are cached by both: an unchanged paragraph is not analysed again (Kiwi is the slow part
+    of the build's search step)."""
+    import pickle
+    key = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    cached: dict[str, Counter] = {}
+    if cache_file and cache_file.exists():
+        try:
+            stored = pickle.loads(cache_file.read_bytes())
+            if stored.get("code") == key:
+                cached = stored["terms"]
+        except Exception:  # a cache from another version or a broken file is rebuilt
+            cached = {}
+    digest: dict[str, str] = {}
+    for pg in pages:
+        for u in pg.units:
+            if u.text not in digest:
+                digest[u.text] = hashlib.sha1(u.text.encode()).hexdigest()
+    by_digest = {d: text for text, d in digest.items()}
+    todo = [d for d in by_digest if d not in cached]
+    if todo:
+        analyzer = analyzer or Analyzer()
+        for d, c in zip(todo, analyzer.terms_many([by_digest[d] for d in todo])):
+            cached[d] = c
+    used = {d: cached[d] for d in by_digest}
+    if cache_file and todo:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        cache_file.write_bytes(pickle.dumps({"code": key, "terms": used}))
+    return [[used[digest[u.text]] for u in pg.units] for pg in pages]
+
+
+def stub_index(config: dict) -> str:
+    """What stands in search/search_index.json: Material's page script fetches this file on
+    every page load and hands its `config` to the worker, so it carries only the settings
+    (the index is fetched piece by piece by the worker)."""
+    return json.dumps({"config": {"lang": ["ko"], "separator": r"[\s\-]+", "pipeline": [], "edition": config},
+                       "docs": []}, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,266 @@
+/* Search worker behind Material's header search box.
+ *
+ * Material talks to its search worker with four messages (SETUP, READY, QUERY, RESULT;
+ * integrations/search/worker/message in Material's source) and lets a site supply its own
+ * worker. This one reads the split index written by build_scripts/search_index.py: it
+ * fetches only the shards for what the reader typed and the text blocks of the results it
+ * shows, never the whole index.
+ *
+ * The terms in the index come from Kiwi (Korean morphemes and compounds) and jieba
+ * (Chinese words and phrases). A query is matched against that vocabulary: each run of
+ * Hangul or Han characters is split into the longest pieces the index knows, so
+ * 방위비분담금 is one term, 한미동맹이 is 한미동맹 plus a particle that is let go, and
+ * 驻韩美军的地位 is the phrases jieba found. A piece finds every term it begins
+ * (동맹 finds 동맹국), and a whole word counts more than a word it begins.
+ */
+"use strict"
+
+const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3
+const SHOWN_PAGES = 10      // pages whose excerpts are fetched (Material renders ten first)
+const SHOWN_UNITS = 3       // paragraphs shown under each of those pages
+const PREFIX_WEIGHT = 0.6   // a term the piece only begins, against the piece itself
+
+let conf = null             // {v, nb, block, units, pages}: from the stub search_index.json
+let base = null
+const cache = new Map()     // path -> Promise of parsed JSON
+
+function fetchJSON(path) {
+  if (!cache.has(path))
+    cache.set(path, fetch(new URL(path, base)).then(r => {
+      if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`)
+      return r.json()
+    }))
+  return cache.get(path)
+}
+
+/* --- the same hashing and normalisation as build_scripts/search_index.py ----------- */
+
+function fnv1a(s) {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h >>> 0
+}
+
+const normalize = s => s.normalize("NFKC").toLowerCase()
+const CHUNK = /[\uac00-\ud7a3]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z\u00c0-\u024f]+/g
+const isHangul = s => /[\uac00-\ud7a3]/.test(s)
+const isLatin = s => /^[0-9a-z\u00c0-\u024f]+$/.test(s)
+
+/* A shard: its terms sorted, for prefix search. */
+async function shard(key) {
+  const path = `t/${fnv1a(key) % conf.nb}.json`
+  if (!cache.has(path + "#sorted"))
+    cache.set(path + "#sorted", fetchJSON(path).catch(() => ({})).then(obj => ({
+      obj, keys: Object.keys(obj).sort()
+    })))
+  return cache.get(path + "#sorted")
+}
+
+function lowerBound(keys, s) {
+  let lo = 0, hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (keys[mid] < s) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/* Terms of the index that begin with `piece`. Only `piece` itself if it is one character,
+   or a Latin word of up to three letters: SMA should not find "small". */
+async function termsFor(piece) {
+  const { obj, keys } = await shard(piece.slice(0, 2))
+  if (piece.length < 2 || (isLatin(piece) && piece.length <= 3))
+    return obj[piece] ? [piece] : []
+  const out = []
+  for (let i = lowerBound(keys, piece); i < keys.length && keys[i].startsWith(piece); i++)
+    out.push(keys[i])
+  return out
+}
+
+async function known(piece) {
+  const { obj, keys } = await shard(piece.slice(0, 2))
+  if (piece.length < 2)
+    return piece in obj
+  const i = lowerBound(keys, piece)
+  return i < keys.length && keys[i].startsWith(piece)
+}
+
+/* The query -> pieces to look up. */
+async function pieces(query) {
+  const out = []
+  for (const chunk of normalize(query).match(CHUNK) || []) {
+    if (isLatin(chunk)) {
+      if (chunk.length > 1 || /\d/.test(chunk)) out.push(chunk)
+      continue
+    }
+    // Longest pieces the vocabulary knows, left to right.
+    let i = 0, first = true
+    while (i < chunk.length) {
+      let len = 0
+      for (let l = chunk.length - i; l >= 1; l--)
+        if (await known(chunk.slice(i, i + l))) { len = l; break }
+      if (len === 0) {              // a character no term begins with: keep it, it will miss
+        if (first) { out.push(chunk.slice(i)); break }
+        i++
+        continue
+      }
+      const piece = chunk.slice(i, i + len)
+      // What trails a Korean word after its stem is a particle or an ending (이, 의, 을,
+      // 에서, 했다): one syllable left over is let go rather than searched for.
+      if (first || !(isHangul(piece) && piece.length < 2)) out.push(piece)
+      first = false
+      i += len
+    }
+  }
+  return [...new Set(out)]
+}
+
+/* --- scoring ------------------------------------------------------------------------- */
+
+async function postingsFor(piece) {
+  const terms = await termsFor(piece)
+  const { obj } = await shard(piece.slice(0, 2))
+  const units = new Map()          // page * 65536 + unit -> [tf, weight of the unit's kind]
+  for (const term of terms) {
+    const w = term === piece ? 1 : PREFIX_WEIGHT
+    const p = obj[term]
+    for (let i = 0; i < p.length; i += 3) {
+      const key = p[i] * 65536 + p[i + 1]
+      const u = units.get(key) || [0, p[i + 2] & 15]
+      u[0] += w * (p[i + 2] >> 4)
+      units.set(key, u)
+    }
+  }
+  return units
+}
+
+async function search(query) {
+  const ps = await pieces(query)
+  if (!ps.length) return { items: [], total: 0 }
+  const lists = await Promise.all(ps.map(postingsFor))
+  const units = new Map()           // key -> {score, matched: Set of piece indexes}
+  lists.forEach((list, k) => {
+    const idf = Math.log(1 + conf.units / (list.size || 1))
+    for (const [key, [tf, weight]] of list) {
+      const u = units.get(key) || { key, score: 0, matched: new Set() }
+      u.score += idf * weight * tf / (tf + 1.2)
+      u.matched.add(k)
+      units.set(key, u)
+    }
+  })
+  // A unit holding every piece of the query outranks one holding some.
+  const pages = new Map()
+  for (const u of units.values()) {
+    u.score *= u.matched.size
+    const p = Math.floor(u.key / 65536)
+    const page = pages.get(p) || { page: p, units: [], matched: new Set(), score: 0 }
+    page.units.push(u)
+    u.matched.forEach(k => page.matched.add(k))
+    pages.set(p, page)
+  }
+  const ranked = [...pages.values()]
+  for (const page of ranked) {
+    page.units.sort((a, b) => b.score - a.score)
+    page.score = page.units[0].score +
+      0.1 * page.units.slice(1, 6).reduce((s, u) => s + u.score, 0)
+  }
+  ranked.sort((a, b) => b.matched.size - a.matched.size || b.score - a.score || a.page - b.page)
+
+  const list = await fetchJSON("pages.json")
+  const shown = ranked.slice(0, SHOWN_PAGES)
+  const blocks = new Map()
+  await Promise.all(shown.flatMap(page => page.units.slice(0, SHOWN_UNITS).map(u => {
+    const name = `${page.page}.${Math.floor((u.key % 65536) / conf.block)}`
+    return fetchJSON(`b/${name}.json`).then(b => blocks.set(name, b), () => {})
+  })))
+  const mark = highlighter(ps)
+  const hl = encodeURIComponent(ps.join(" "))
+  const items = ranked.map((page, rank) => {
+    const [url, title] = list[page.page]
+    const terms = Object.fromEntries(ps.map((p, k) => [p, page.matched.has(k)]))
+    const href = `${url}?hl=${hl}`
+    const parent = { location: href, title: mark(title), text: "", score: page.score, terms }
+    if (rank >= SHOWN_PAGES) return [parent]
+    const children = []
+    for (const u of page.units.slice(0, SHOWN_UNITS)) {
+      const n = u.key % 65536
+      const block = blocks.get(`${page.page}.${Math.floor(n / conf.block)}`)
+      const entry = block && block[n % conf.block]
+      if (!entry) continue
+      const [anchor, heading, text] = entry
+      if (heading === title && text === title)  // the page's own title: that is the parent
+        continue
+      children.push({
+        location: anchor ? `${href}#${anchor}` : href,
+        title: mark(heading), text: mark(excerpt(text, ps)),
+        score: children.length ? u.score : page.score, terms
+      })
+    }
+    return [parent, ...children]
+  })
+  return { items, total: items.length }
+}
+
+/* --- excerpts and highlighting --------------------------------------------------------- */
+
+const escapeHTML = s => s.replace(/[&<>"']/g, c => ({
+  "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"
+})[c])
+
+/* A piece as a pattern over the text: Hangul and Han letters may stand a space apart
+   (방위비분담금 marks 방위비 분담금), Latin is matched without regard to case. */
+function pattern(ps) {
+  const alt = ps.map(p => [...p]
+    .map(c => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(isLatin(p) ? "" : "\\s?"))
+  alt.sort((a, b) => b.length - a.length)
+  return new RegExp(alt.join("|"), "giu")
+}
+
+function highlighter(ps) {
+  const re = pattern(ps)
+  return text => {
+    let out = "", last = 0
+    for (const m of text.matchAll(re)) {
+      out += escapeHTML(text.slice(last, m.index)) + "<mark>" + escapeHTML(m[0]) + "</mark>"
+      last = m.index + m[0].length
+    }
+    return out + escapeHTML(text.slice(last))
+  }
+}
+
+function excerpt(text, ps, before = 60, length = 220) {
+  if (text.length <= length) return text
+  const m = pattern(ps).exec(text)
+  const at = m ? m.index : 0
+  const start = Math.max(0, at - before)
+  const end = Math.min(text.length, start + length)
+  return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "")
+}
+
+/* --- messages ------------------------------------------------------------------------ */
+
+let latest = 0
+self.addEventListener("message", async ev => {
+  const { type, data } = ev.data
+  if (type === SETUP) {
+    conf = data.config.edition
+    base = new URL(`../search/${conf.v}/`, self.location.href)
+    self.postMessage({ type: READY })
+  } else if (type === QUERY) {
+    const id = ++latest
+    let result
+    try {
+      result = await search(data)
+    } catch (err) {
+      console.error("search:", err)
+      result = { items: [], total: 0 }
+    }
+    if (id === latest)               // an older query answering late is dropped
+      self.postMessage({ type: RESULT, data: result })
+  }
+})
