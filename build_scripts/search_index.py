@@ -35,6 +35,7 @@ from pathlib import Path
 
 # A unit is the innermost of these around a piece of text.
 UNIT_TAGS = {"p", "li", "dt", "dd", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "figcaption", "caption"}
+CELL_TAGS = {"td", "th", "div", "section", "ul", "ol", "table"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "source", "area", "base", "embed"}
 # Not the author's words and not what a reader searches for: permalink signs, paragraph
@@ -86,6 +87,8 @@ class _Extractor(HTMLParser):
                 self.units[-1]["text"].append(" ")
             return
         classes = set((a.get("class") or "").split())
+        if tag in CELL_TAGS and self.units:   # cells and blocks inside a unit are words apart
+            self.units[-1]["text"].append(" ")
         if tag == "article" and "md-content__inner" in classes:
             self.depth_in_article += 1
         opened = skipped = False
@@ -317,10 +320,13 @@ def shard_key(term: str) -> str:
     more characters can reach is in one shard; a one-character term has a shard key of its
     own, so a one-character query finds that word exactly.
 
-    >>> shard_key("방위비분담금"), shard_key("핵"), shard_key("opcon")
-    ('방위', '핵', 'op')
+    >>> shard_key("방위비분담금"), shard_key("핵"), shard_key("opcon"), shard_key("𠀀가")
+    ('방위', '핵', 'op', '𠀀')
+
+    Two UTF-16 code units, as JavaScript's slice(0, 2) counts: a character outside the
+    Basic Multilingual Plane is two of them.
     """
-    return term[:2]
+    return term.encode("utf-16-le", "surrogatepass")[:4].decode("utf-16-le", "surrogatepass")
 
 
 def fnv1a(s: str) -> int:
@@ -330,7 +336,7 @@ def fnv1a(s: str) -> int:
     (726230660, 1597254826)
     """
     h = 0x811C9DC5
-    b = s.encode("utf-16-le")
+    b = s.encode("utf-16-le", "surrogatepass")
     for i in range(0, len(b), 2):
         h ^= b[i] | (b[i + 1] << 8)
         h = (h * 0x01000193) & 0xFFFFFFFF

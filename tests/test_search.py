@@ -1,0 +1,177 @@
+"""Search: the index builder's steps, the built site's search files, and the header search
+box in Chromium (the benchmark of tests/search/queries.yml, landing and highlighting)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from build_scripts import search_benchmark as bench
+from build_scripts.search_index import Analyzer, extract_units, fnv1a, shard_key, write_index
+
+CHROMIUM = bench.CHROMIUM
+
+
+# --- steps ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer()
+
+
+@pytest.mark.parametrize("text, terms, absent", [
+    # Korean: the compound, its parts, and the compound joined across a space.
+    ("방위비분담금이 늘었다", ["방위비분담금", "방위비", "분담금"], ["이", "방위비분담금이"]),
+    ("방위비 분담금을 놓고", ["방위비분담금", "분담금"], ["을"]),
+    ("‘확장억제’를 강화", ["확장억제", "확장", "억제", "강화"], ["‘확장억제"]),
+    ("전시작전통제권(OPCON) 전환", ["전시작전통제권", "작전통제권", "통제권", "opcon", "전환"], ["권"]),
+    ("한미동맹의 미래", ["한미동맹", "동맹", "미래"], ["의"]),
+    # Chinese: words and phrases inside an unspaced sentence.
+    ("由于驻韩美军防卫费分担问题", ["驻韩美军", "美军", "防卫费", "防卫费分担", "分担"], []),
+    ("美国的印太战略与搭便车", ["印太战略", "印太", "搭便车"], []),
+    # English and acronyms, in any case, without their brackets.
+    ("(C4ISR) and Extended Deterrence", ["c4isr", "extended", "deterrence"], ["(c4isr)", "and extended"]),
+])
+def test_terms(analyzer, text, terms, absent):
+    got = analyzer.terms(text)
+    assert all(t in got for t in terms), {t: t in got for t in terms}
+    assert not any(t in got for t in absent), [t for t in absent if t in got]
+
+
+def test_extract_units_skips_what_is_not_text():
+    html = ('<article class="md-content__inner md-typeset"><h1>제목</h1>'
+            '<p class="para" id="p-aa"><a class="pn" href="#p-aa">7</a> 본문<sup id="fnref:1">'
+            '<a class="footnote-ref" href="#fn:1">1</a></sup> <span class="backlinks">인용한 쟁점: 쟁점</span></p>'
+            '<details class="cite-box"><p>Chicago 참고문헌</p></details>'
+            '<h2 id="mentions">모든 언급</h2><p>원문의 토막</p><h2 id="after">뒤</h2><p>다시 색인</p>'
+            '<table><tr><td id="opcon"><strong>OPCON</strong></td><td>전시작전통제권</td></tr></table>'
+            '<script>var x = "<p>no</p>"</script></article><p>밖</p>')
+    page = extract_units(html, "x/")
+    got = [(u.anchor, u.title, u.text, u.kind) for u in page.units]
+    assert got == [
+        ("", "제목", "제목", "h1"),
+        ("p-aa", "¶7 · 제목", "본문", "text"),
+        ("after", "뒤", "뒤", "h"),
+        ("after", "뒤", "다시 색인", "p"),
+        ("opcon", "뒤", "OPCON 전시작전통제권", "entry"),
+    ]
+    assert page.title == "제목"
+
+
+def test_shard_hash_matches_the_worker():
+    """The worker computes the same FNV-1a over UTF-16 code units; its source says so."""
+    js = (bench.ROOT / "docs" / "javascripts" / "search-worker.js").read_text(encoding="utf-8")
+    assert "0x811c9dc5" in js and "0x01000193" in js and "charCodeAt" in js
+    assert fnv1a("") == 0x811C9DC5
+    # A character outside the BMP is two code units, as in JavaScript's slice(0, 2).
+    assert shard_key("𠀀가나") == "𠀀" and fnv1a("𠀀") != fnv1a("\ud840")
+    assert shard_key("방위비분담금") == "방위" and shard_key("핵") == "핵"
+
+
+def test_write_index_shards_by_first_two_characters(tmp_path, analyzer):
+    pages = [extract_units('<article class="md-content__inner"><h1>가</h1><p class="para" id="p-1">'
+                           '방위비분담금과 확장억제</p></article>', "a/")]
+    terms = [analyzer.terms_many([u.text for u in p.units]) for p in pages]
+    conf = write_index(pages, terms, tmp_path / "idx")
+    base = tmp_path / "idx" / conf["v"]
+    shard = json.loads((base / "t" / f"{fnv1a('분담') % conf['nb']}.json").read_text(encoding="utf-8"))
+    assert "분담금" in shard
+    page, unit, v = shard["분담금"]
+    assert (page, unit, v >> 4, v & 15) == (0, 1, 1, 2)   # the author's paragraph weighs 2
+    block = json.loads((base / "b" / "0.0.json").read_text(encoding="utf-8"))
+    assert block[1] == ["p-1", "가", "방위비분담금과 확장억제"]
+    assert json.loads((base / "pages.json").read_text(encoding="utf-8")) == [["a/", "가"]]
+
+
+# --- the built site -----------------------------------------------------------------------
+
+def test_site_search_files(built_site):
+    stub = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert stub["docs"] == [], "the whole index must not be downloaded on page load"
+    conf = stub["config"]["edition"]
+    assert (built_site / "search" / conf["v"] / "pages.json").exists()
+    assert len((built_site / "search" / "search_index.json").read_bytes()) < 1000
+    for page in [built_site / "index.html", *built_site.glob("sources/*/index.html")]:
+        cfg = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>',
+                                   page.read_text(encoding="utf-8"), re.S).group(1))
+        assert cfg["search"].endswith("javascripts/search-worker.js"), page
+
+
+# --- in Chromium ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site_url(built_site):
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("EDITION_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required (apt-get install chromium fonts-noto-cjk)")
+        pytest.skip("Debian's chromium is not installed")
+    base, stop = bench.serve(built_site)
+    yield base
+    stop()
+
+
+def test_benchmark_recall(site_url, capsys):
+    """Every query of the benchmark finds all its expected pages among the first ten."""
+    outcomes = bench.run_queries(site_url, bench.load_queries())
+    recall = bench.report(outcomes)
+    assert len(outcomes) >= 60
+    assert {o.query.lang for o in outcomes} == {"ko", "zh", "en"}
+    misses = [(o.query.q, o.missing) for o in outcomes if not o.ok]
+    assert recall == 1.0, misses
+
+
+def test_result_lands_on_paragraph_with_terms_marked(site_url):
+    """A result for 방위비분담금 leads to the paragraph; the page marks the term, also where
+    the author wrote it with a space (방위비 분담금)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = bench.open_browser(pw)
+        page = b.new_page()
+        page.goto(site_url)
+        page.evaluate(bench.WATCH)
+        bench.type_query(page, "방위비분담금")
+        results = page.locator("li.md-search-result__item")
+        assert results.count() > 0
+        # The excerpt shows the term marked and the source's words as they are.
+        first = page.locator("li.md-search-result__item a.md-search-result__link mark").first
+        assert re.sub(r"\s", "", first.inner_text()) == "방위비분담금"
+        link = page.locator("a.md-search-result__link[href*='sources/2019-digitaltimes'][href*='#p-']").first
+        href = link.get_attribute("href")
+        link.click()
+        page.wait_for_load_state("load")
+        url = urlsplit(page.url)
+        assert parse_qs(url.query)["hl"] == ["방위비분담금"]
+        anchor = unquote(url.fragment)
+        target = page.locator(f"[id='{anchor}']")
+        assert target.count() == 1 and href.endswith(anchor)
+        assert page.evaluate("id => { const r = document.getElementById(id).getBoundingClientRect();"
+                             " return r.top >= 0 && r.top < innerHeight }", anchor)
+        marks = target.locator("mark[data-md-highlight]").all_inner_texts()
+        assert marks and all(re.sub(r"\s", "", m) == "방위비분담금" for m in marks)
+        spaced = page.locator("article mark[data-md-highlight]", has_text=" ")
+        assert spaced.count() > 0, "방위비 분담금 (with a space) is marked too"
+        b.close()
+
+
+def test_page_load_fetches_no_index(site_url):
+    """On page load only the settings stub and the worker come; shards only with a query."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = bench.open_browser(pw)
+        page = b.new_page()
+        urls: list[str] = []
+        page.on("request", lambda r: urls.append(r.url))
+        page.goto(site_url + "sources/2025-gu-kim-alliance-diplomatic-dilemma/")
+        page.wait_for_load_state("networkidle")
+        search = [u for u in urls if bench.SEARCH_FILES.search(u)]
+        assert any(u.endswith("search_index.json") for u in search)
+        assert not any("/t/" in u or "/b/" in u for u in search), search
+        page.evaluate(bench.WATCH)
+        bench.type_query(page, "驻韩美军")
+        page.wait_for_load_state("networkidle")
+        shards = [u for u in urls if "/search/edition/" in u and "/t/" in u]
+        assert 1 <= len(shards) <= 3, shards
+        b.close()
