@@ -130,15 +130,31 @@ def listed(page, base: str) -> list[tuple[str, list[str]]]:
     return out
 
 
-def judge(query: Query, found: list[tuple[str, list[str]]], collapse=None) -> list[str]:
-    if collapse:
-        seen, distinct = set(), []
-        for path, anchors in found:
-            key = collapse(path)
-            if key not in seen:
-                seen.add(key)
-                distinct.append((key, anchors))
-        found = distinct[:TOP]
+# Keeps the worker's last answer in the page: at scale the whole ranked list is read from it,
+# since the list on screen shows ten results before the reader scrolls.
+KEEP_RESULT = """(() => {
+  const Native = window.Worker
+  window.Worker = function (url, options) {
+    const worker = new Native(url, options)
+    worker.addEventListener("message", ev => {
+      if (ev.data && ev.data.type === 3) window.__result = ev.data.data
+    })
+    return worker
+  }
+})()"""
+
+
+def ranked(page) -> list[tuple[str, list[str]]]:
+    """Every result of the last answer, in order: (page path, anchors linked)."""
+    items = page.evaluate("() => (window.__result || {items: []}).items.map(group => group.map(d => d.location))")
+    out = []
+    for group in items:
+        parts = [urlsplit(loc) for loc in group]
+        out.append((unquote(parts[0].path), [unquote(p.fragment) for p in parts if p.fragment]))
+    return out
+
+
+def judge(query: Query, found: list[tuple[str, list[str]]]) -> list[str]:
     missing = []
     for e in query.expect:
         page, _, anchor = e.partition("#")
@@ -157,12 +173,21 @@ def run_queries(base: str, queries: list[Query], collapse=None, browser=None) ->
     with sync_playwright() as pw:
         b = browser or open_browser(pw)
         page = b.new_page()
+        page.add_init_script(KEEP_RESULT)
         page.goto(base)
         page.evaluate(WATCH)
         for q in queries:
             ms = type_query(page, q.q)
-            found = listed(page, base)
-            outcomes.append(Outcome(q, found, ms, judge(q, found, collapse)))
+            if collapse:  # copies of one text count once: read the whole ranking
+                seen, found = set(), []
+                for path, anchors in ranked(page):
+                    if collapse(path) not in seen:
+                        seen.add(collapse(path))
+                        found.append((collapse(path), anchors))
+                found = found[:TOP]
+            else:
+                found = listed(page, base)
+            outcomes.append(Outcome(q, found, ms, judge(q, found)))
         b.close()
     return outcomes
 
@@ -219,20 +244,21 @@ def measure_load_and_first_query(base: str, page_path: str, query: str) -> dict:
             "query_requests": sum(1 for g in got if g[3] == "query" and SEARCH_FILES.search(g[0]))}
 
 
-def scale(n: int, keep: Path | None) -> int:
+def scale(n: int, keep: Path | None, reuse: bool = False) -> int:
     from build_scripts.benchmark import build_once, make_corpus
     work = keep or Path(tempfile.mkdtemp(prefix="edition-search-"))
     proj = work / f"corpus-{n}"
-    if proj.exists():
-        shutil.rmtree(proj)
-    proj.mkdir(parents=True)
-    make_corpus(proj, n)
-    t = build_once(proj)
     site = proj / "site"
+    if not (reuse and (site / "index.html").exists()):
+        if proj.exists():
+            shutil.rmtree(proj)
+        proj.mkdir(parents=True)
+        make_corpus(proj, n)
+        t = build_once(proj)
+        print(f"{n} sources built in {t['total']:.1f}s")
     gz = sum(len(gzip.compress(p.read_bytes(), 6)) for p in (site / "search").rglob("*.json"))
     files = sum(1 for _ in (site / "search").rglob("*.json"))
-    print(f"{n} sources built in {t['total']:.1f}s; search files: {files}, {gz / 1e6:.2f} MB gzip in all "
-          f"(a reader downloads only what a query needs)")
+    print(f"search files: {files}, {gz / 1e6:.2f} MB gzip in all (a reader downloads only what a query needs)")
     base, stop = serve(site)
     try:
         seeds = {p.name for p in (ROOT / "corpus" / "sources").iterdir() if p.is_dir()}
@@ -267,12 +293,13 @@ def main(argv=None) -> int:
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--scale", type=int, help="build a synthetic corpus of this many sources and measure it")
     ap.add_argument("--keep", type=Path, help="with --scale: build in this folder and keep it")
+    ap.add_argument("--reuse", action="store_true", help="with --keep: measure the site built there before")
     args = ap.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     if args.scale:
         import logging
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
-        return scale(args.scale, args.keep)
+        return scale(args.scale, args.keep, args.reuse)
     if not (args.site / "index.html").exists():
         print(f"{args.site}: no built site here; run `mkdocs build` first")
         return 2

@@ -220,6 +220,7 @@ class Analyzer:
     def __init__(self):
         self._kiwi = None
         self._jieba = None
+        self._parts: dict[str, list[str]] = {}
 
     @property
     def kiwi(self):
@@ -245,6 +246,8 @@ class Analyzer:
         >>> t = a.terms("‘확장억제’를 강화하고 방위비 분담금을 (OPCON) 驻韩美军的地位")
         >>> [x in t for x in ["확장억제", "억제", "방위비분담금", "분담금", "opcon", "驻韩美军", "美军"]]
         [True, True, True, True, True, True, True]
+        >>> [x in a.terms("NCG(핵협의그룹) 체제") for x in ["핵협의그룹", "협의그룹", "그룹"]]
+        [True, True, True]
         """
         return self.terms_many([text])[0]
 
@@ -259,8 +262,22 @@ class Analyzer:
                 out[i].update(self._chinese_terms(run))
         return out
 
-    @staticmethod
-    def _korean_terms(text: str, tokens) -> list[str]:
+    def _noun_parts(self, noun: str) -> list[str]:
+        """A long noun Kiwi kept whole in context (핵협의그룹 after "NCG(" is one proper
+        noun) analysed on its own, where Kiwi splits it (핵 + 협의 + 그룹): its parts and
+        the compounds of its parts, so 협의그룹 finds it."""
+        if noun not in self._parts:
+            forms = [t.form for t in self.kiwi.tokenize(noun) if t.tag in KO_SPAN_TAGS]
+            out = []
+            if "".join(forms) == noun and len(forms) > 1:
+                for i in range(len(forms)):
+                    for j in range(i + 1, len(forms) + 1):
+                        if (i, j) != (0, len(forms)):
+                            out.append("".join(forms[i:j]))
+            self._parts[noun] = out
+        return self._parts[noun]
+
+    def _korean_terms(self, text: str, tokens) -> list[str]:
         terms = []
         run: list = []   # consecutive compound-forming morphemes, at most a space apart
 
@@ -284,6 +301,8 @@ class Analyzer:
                 continue
             if t.tag in KO_TERM_TAGS or (t.tag in KO_STEM_TAGS and len(t.form) > 1):
                 terms.append(t.form)
+                if t.tag in ("NNG", "NNP") and len(t.form) >= 4:
+                    terms.extend(self._noun_parts(t.form))
             if t.tag in KO_SPAN_TAGS:
                 if run:
                     prev = run[-1]

@@ -81,6 +81,11 @@ async function termsFor(piece) {
   return out
 }
 
+async function exact(term) {
+  const { obj } = await shard(term.slice(0, 2))
+  return term in obj
+}
+
 async function known(piece) {
   const { obj, keys } = await shard(piece.slice(0, 2))
   if (piece.length < 2)
@@ -89,12 +94,12 @@ async function known(piece) {
   return i < keys.length && keys[i].startsWith(piece)
 }
 
-/* The query -> pieces to look up. */
+/* The query -> pieces to look up: [text, ...other forms it stands for]. */
 async function pieces(query) {
   const out = []
   for (const chunk of normalize(query).match(CHUNK) || []) {
     if (isLatin(chunk)) {
-      if (chunk.length > 1 || /\d/.test(chunk)) out.push(chunk)
+      if (chunk.length > 1 || /\d/.test(chunk)) out.push([chunk])
       continue
     }
     // Longest pieces the vocabulary knows, left to right.
@@ -104,29 +109,43 @@ async function pieces(query) {
       for (let l = chunk.length - i; l >= 1; l--)
         if (await known(chunk.slice(i, i + l))) { len = l; break }
       if (len === 0) {              // a character no term begins with: keep it, it will miss
-        if (first) { out.push(chunk.slice(i)); break }
+        if (first) { out.push([chunk.slice(i)]); break }
         i++
         continue
       }
       const piece = chunk.slice(i, i + len)
       // What trails a Korean word after its stem is a particle or an ending (이, 의, 을,
-      // 에서, 했다): one syllable left over is let go rather than searched for.
-      if (first || !(isHangul(piece) && piece.length < 2)) out.push(piece)
+      // 에서, 했다): one syllable left over is let go rather than searched for, and a
+      // piece that is a word plus one or two such syllables also stands for the word
+      // (한미동맹이 finds 한미동맹의 and 한미동맹을 too).
+      if (first || !(isHangul(piece) && piece.length < 2)) {
+        const forms = [piece]
+        if (isHangul(piece))
+          for (let cut = 1; cut <= 2 && piece.length - cut >= 2; cut++)
+            if (await exact(piece.slice(0, piece.length - cut))) {
+              forms.push(piece.slice(0, piece.length - cut))
+              break
+            }
+        out.push(forms)
+      }
       first = false
       i += len
     }
   }
-  return [...new Set(out)]
+  const seen = new Set()
+  return out.filter(p => !seen.has(p[0]) && seen.add(p[0]))
 }
 
 /* --- scoring ------------------------------------------------------------------------- */
 
-async function postingsFor(piece) {
-  const terms = await termsFor(piece)
-  const { obj } = await shard(piece.slice(0, 2))
+async function postingsFor(forms) {
   const units = new Map()          // page * 65536 + unit -> [tf, weight of the unit's kind]
-  for (const term of terms) {
-    const w = term === piece ? 1 : PREFIX_WEIGHT
+  const terms = new Map()          // term -> weight
+  for (const form of forms)
+    for (const term of await termsFor(form))
+      terms.set(term, Math.max(terms.get(term) || 0, term === form ? 1 : PREFIX_WEIGHT))
+  for (const [term, w] of terms) {
+    const { obj } = await shard(term.slice(0, 2))
     const p = obj[term]
     for (let i = 0; i < p.length; i += 3) {
       const key = p[i] * 65536 + p[i + 1]
@@ -139,9 +158,10 @@ async function postingsFor(piece) {
 }
 
 async function search(query) {
-  const ps = await pieces(query)
-  if (!ps.length) return { items: [], total: 0 }
-  const lists = await Promise.all(ps.map(postingsFor))
+  const forms = await pieces(query)
+  if (!forms.length) return { items: [], total: 0 }
+  const ps = forms.map(f => f[0])
+  const lists = await Promise.all(forms.map(postingsFor))
   const units = new Map()           // key -> {score, matched: Set of piece indexes}
   lists.forEach((list, k) => {
     const idf = Math.log(1 + conf.units / (list.size || 1))
@@ -177,8 +197,9 @@ async function search(query) {
     const name = `${page.page}.${Math.floor((u.key % 65536) / conf.block)}`
     return fetchJSON(`b/${name}.json`).then(b => blocks.set(name, b), () => {})
   })))
-  const mark = highlighter(ps)
-  const hl = encodeURIComponent(ps.join(" "))
+  const all = forms.flat()
+  const mark = highlighter(all)
+  const hl = encodeURIComponent(all.join(" "))
   const items = ranked.map((page, rank) => {
     const [url, title] = list[page.page]
     const terms = Object.fromEntries(ps.map((p, k) => [p, page.matched.has(k)]))
@@ -196,7 +217,7 @@ async function search(query) {
         continue
       children.push({
         location: anchor ? `${href}#${anchor}` : href,
-        title: mark(heading), text: mark(excerpt(text, ps)),
+        title: mark(heading), text: mark(excerpt(text, all)),
         score: children.length ? u.score : page.score, terms
       })
     }
