@@ -56,6 +56,7 @@ class Unit:
     title: str         # what the result shows as its heading
     text: str
     kind: str = "p"    # "h1", "h" (other heading), "text" (the author's), "entry" or "p"
+    lang: str = ""     # the language the page marks it with ("" = the site's, Korean)
 
 
 @dataclass
@@ -100,13 +101,18 @@ class _Extractor(HTMLParser):
                 skipped = True
             elif not self.skip and tag in UNIT_TAGS:
                 self.units.append({"tag": tag, "id": a.get("id") or "", "text": [], "number": "",
+                                   "lang": a.get("lang") or self._lang(),
                                    "author": bool(classes & AUTHOR_CLASSES) or self.in_author > 0})
                 opened = True
             elif not self.skip and self.units and a.get("id") and not self.units[-1]["id"]:
                 self.units[-1]["id"] = a["id"]     # e.g. the glossary's <td id="opcon">
             if self.units and "pn" in classes:
                 self.units[-1]["number_open"] = True
-        self.stack.append((tag, opened, skipped, bool(self.depth_in_article and classes & AUTHOR_CLASSES)))
+        self.stack.append((tag, opened, skipped, bool(self.depth_in_article and classes & AUTHOR_CLASSES),
+                           a.get("lang") or self._lang()))
+
+    def _lang(self) -> str:
+        return self.stack[-1][4] if self.stack else ""
 
     def handle_endtag(self, tag):
         # Pop to the matching open tag (HTML in the wild leaves some unclosed).
@@ -116,7 +122,7 @@ class _Extractor(HTMLParser):
         else:
             return
         while len(self.stack) > i:
-            t, opened, skipped, author = self.stack.pop()
+            t, opened, skipped, author, _ = self.stack.pop()
             if author:
                 self.in_author -= 1
             if skipped:
@@ -148,14 +154,14 @@ class _Extractor(HTMLParser):
             self.heading, self.heading_id = text, u["id"] or self.heading_id
             if tag == "h1" and not self.h1:
                 self.h1 = text
-            self.done.append(Unit(u["id"] or self.heading_id, text, text, "h1" if tag == "h1" else "h"))
+            self.done.append(Unit(u["id"] or self.heading_id, text, text, "h1" if tag == "h1" else "h", u["lang"]))
             return
         title = self.heading or self.h1
         if u["number"]:
             title = f"¶{u['number']} · {title}" if title else f"¶{u['number']}"
         # A table row or definition whose own cell carries the id is an entry (the glossary's).
         kind = "text" if u["author"] else "entry" if tag == "tr" and u["id"] else "p"
-        self.done.append(Unit(u["id"] or self.heading_id, title, text, kind))
+        self.done.append(Unit(u["id"] or self.heading_id, title, text, kind, u["lang"]))
 
 
 def extract_units(html: str, url: str) -> PageUnits:
@@ -173,7 +179,8 @@ def extract_units(html: str, url: str) -> PageUnits:
     m = re.search(r"<title>(.*?)</title>", html, re.S)
     title = ex.h1 or (unescape(m.group(1)).split(" - ")[0].strip() if m else url)
     # An h1 with no id is the top of the page.
-    units = [Unit("" if u.kind == "h1" and not u.anchor else u.anchor, u.title, u.text, u.kind) for u in ex.done]
+    units = [Unit("" if u.kind == "h1" and not u.anchor else u.anchor, u.title, u.text, u.kind, u.lang)
+             for u in ex.done]
     return PageUnits(url, title, units)
 
 
@@ -197,6 +204,10 @@ KO_TERM_TAGS = {"NNG", "NNP", "NR", "XR"}
 KO_STEM_TAGS = {"VV", "VA"}
 # Tags that join into compounds: nouns, roots and noun-forming affixes (통제+권 = 통제권).
 KO_SPAN_TAGS = {"NNG", "NNP", "NR", "XR", "XSN", "XPN"}
+# Tags that may follow a noun in a particle or ending besides J* and E*: the copula (이다)
+# and the verb- and adjective-forming suffixes (하다, 되다).
+TAIL_TAGS = {"VCP", "XSV", "XSA"}
+TAIL = "\x00"          # marks a particle or ending among a unit's terms (not indexed as a term)
 MAX_SPAN = 4           # morphemes or words joined into one compound term
 MAX_SPAN_CHARS = 12
 
@@ -313,7 +324,33 @@ class Analyzer:
             else:
                 flush()
         flush()
+        terms.extend(TAIL + tail for tail in self._tails(text, tokens))
         return terms
+
+    @staticmethod
+    def _tails(text: str, tokens) -> list[str]:
+        """What follows a noun inside a written word, as Kiwi analyses it: particles and
+        endings (한미동맹이 -> 이, 동맹국들의 -> 의, 강화했다 -> 했다). The worker strips
+        these from a query word, so it is Kiwi, not a hand-made list, that says what a
+        particle is.
+
+        >>> a = Analyzer()
+        >>> a._tails("한미동맹이 방위비분담금을 강화했다", a.kiwi.tokenize("한미동맹이 방위비분담금을 강화했다"))
+        ['이', '을', '했다']
+        """
+        out = []
+        for m in re.finditer(r"\S+", text):
+            inside = [t for t in tokens if m.start() <= t.start < m.end()]
+            last = max((i for i, t in enumerate(inside) if t.tag in KO_SPAN_TAGS), default=None)
+            if last is None or last == len(inside) - 1:
+                continue
+            rest = inside[last + 1:]
+            if all(t.tag[0] in "JE" or t.tag in TAIL_TAGS for t in rest):
+                start = inside[last].start + inside[last].len
+                tail = text[start:rest[-1].start + rest[-1].len]
+                if 0 < len(tail) <= 4 and all("\uac00" <= c <= "\ud7a3" for c in tail):
+                    out.append(tail)
+        return out
 
     def _chinese_terms(self, run: str) -> list[str]:
         # Search mode gives words and the words inside them (驻韩美军 -> 韩美, 美军, ...);
@@ -365,13 +402,17 @@ def fnv1a(s: str) -> int:
 def write_index(pages: list[PageUnits], term_counts: list[list[Counter]], out: Path) -> dict:
     """Write the index under out/<version>/ and return the config the worker needs."""
     postings: dict[str, list[int]] = {}
+    tails: Counter = Counter()
     n_units = 0
     for p, (page, counts) in enumerate(zip(pages, term_counts)):
         for u, (unit, c) in enumerate(zip(page.units, counts)):
             n_units += 1
             boost = BOOST[unit.kind]
             for term, tf in c.items():  # the worker reads tf = v >> 4, weight = v & 15
-                postings.setdefault(term, []).extend((p, u, min(tf, 4095) * 16 + boost))
+                if term.startswith(TAIL):
+                    tails[term[1:]] += tf
+                else:
+                    postings.setdefault(term, []).extend((p, u, min(tf, 4095) * 16 + boost))
     size = sum(len(t) * 3 + 4 * len(v) for t, v in postings.items())
     nb = 16
     while nb < 4096 and size / nb > SHARD_TARGET:
@@ -384,13 +425,19 @@ def write_index(pages: list[PageUnits], term_counts: list[list[Counter]], out: P
     blocks = {}
     for p, pg in enumerate(pages):
         for b in range(0, len(pg.units), BLOCK):
-            blocks[f"{p}.{b // BLOCK}"] = [[u.anchor, u.title, u.text] for u in pg.units[b:b + BLOCK]]
+            # The language goes along, so an excerpt is shown in its own script's font and
+            # line breaking (Chinese must not take Korean's keep-all).
+            blocks[f"{p}.{b // BLOCK}"] = [[u.anchor, u.title, u.text] + ([u.lang] if u.lang else [])
+                                           for u in pg.units[b:b + BLOCK]]
 
     def dump(obj) -> bytes:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
 
     h = hashlib.sha256()
-    files = {"pages.json": dump(pages_json)}
+    # Particles and endings seen at least twice, longest first (the worker strips the
+    # longest that leaves a word of the index).
+    tail_list = sorted((t for t, n in tails.items() if n >= 2), key=lambda t: (-len(t), -tails[t], t))
+    files = {"pages.json": dump(pages_json), "tails.json": dump(tail_list)}
     files.update({f"t/{i}.json": dump(s) for i, s in enumerate(shards) if s})
     files.update({f"b/{k}.json": dump(v) for k, v in blocks.items()})
     for name in sorted(files):

@@ -94,46 +94,53 @@ async function known(piece) {
   return i < keys.length && keys[i].startsWith(piece)
 }
 
-/* The query -> pieces to look up: [text, ...other forms it stands for]. */
+/* The query -> pieces to look up. A piece is a list of forms: {text, exact}; the first
+   is what was typed, and a Korean word typed with a particle also stands for the word. */
 async function pieces(query) {
   const out = []
   for (const chunk of normalize(query).match(CHUNK) || []) {
     if (isLatin(chunk)) {
-      if (chunk.length > 1 || /\d/.test(chunk)) out.push([chunk])
+      if (chunk.length > 1 || /\d/.test(chunk)) out.push([{ text: chunk }])
       continue
     }
-    // Longest pieces the vocabulary knows, left to right.
+    // Longest pieces the vocabulary knows, left to right. A Korean piece is two syllables
+    // or more (one syllable is a word only when it is all that was typed): what trails a
+    // Korean word is a particle or an ending, let go rather than searched for.
+    const korean = isHangul(chunk)
+    const shortest = korean && chunk.length > 1 ? 2 : 1
     let i = 0, first = true
     while (i < chunk.length) {
       let len = 0
-      for (let l = chunk.length - i; l >= 1; l--)
+      for (let l = chunk.length - i; l >= shortest; l--)
         if (await known(chunk.slice(i, i + l))) { len = l; break }
-      if (len === 0) {              // a character no term begins with: keep it, it will miss
-        if (first) { out.push([chunk.slice(i)]); break }
-        i++
-        continue
+      if (len === 0) {
+        if (first) out.push([{ text: chunk.slice(i) }])   // not in the index: shown as missing
+        break
       }
       const piece = chunk.slice(i, i + len)
-      // What trails a Korean word after its stem is a particle or an ending (이, 의, 을,
-      // 에서, 했다): one syllable left over is let go rather than searched for, and a
-      // piece that is a word plus one or two such syllables also stands for the word
-      // (한미동맹이 finds 한미동맹의 and 한미동맹을 too).
-      if (first || !(isHangul(piece) && piece.length < 2)) {
-        const forms = [piece]
-        if (isHangul(piece))
-          for (let cut = 1; cut <= 2 && piece.length - cut >= 2; cut++)
-            if (await exact(piece.slice(0, piece.length - cut))) {
-              forms.push(piece.slice(0, piece.length - cut))
-              break
-            }
-        out.push(forms)
-      }
+      out.push(korean ? await withStem(piece) : [{ text: piece }])
       first = false
       i += len
     }
   }
   const seen = new Set()
-  return out.filter(p => !seen.has(p[0]) && seen.add(p[0]))
+  return out.filter(p => !seen.has(p[0].text) && seen.add(p[0].text))
+}
+
+/* 한미동맹이 also stands for 한미동맹, 강화했다 for 강화: the longest particle or ending
+   Kiwi found in the texts (tails.json) that leaves a word of the index. The word is
+   matched whole, so 핵무기 does not also stand for the 핵무 of 핵무장. */
+async function withStem(piece) {
+  const forms = [{ text: piece }]
+  const tails = await fetchJSON("tails.json").catch(() => [])
+  for (const tail of tails) {
+    const stem = piece.slice(0, piece.length - tail.length)
+    if (piece.endsWith(tail) && stem.length >= 2 && await exact(stem)) {
+      forms.push({ text: stem, exact: true })
+      break
+    }
+  }
+  return forms
 }
 
 /* --- scoring ------------------------------------------------------------------------- */
@@ -141,9 +148,11 @@ async function pieces(query) {
 async function postingsFor(forms) {
   const units = new Map()          // page * 65536 + unit -> [tf, weight of the unit's kind]
   const terms = new Map()          // term -> weight
-  for (const form of forms)
-    for (const term of await termsFor(form))
-      terms.set(term, Math.max(terms.get(term) || 0, term === form ? 1 : PREFIX_WEIGHT))
+  for (const form of forms) {
+    const found = form.exact ? (await exact(form.text) ? [form.text] : []) : await termsFor(form.text)
+    for (const term of found)
+      terms.set(term, Math.max(terms.get(term) || 0, term === form.text ? 1 : PREFIX_WEIGHT))
+  }
   for (const [term, w] of terms) {
     const { obj } = await shard(term.slice(0, 2))
     const p = obj[term]
@@ -160,7 +169,7 @@ async function postingsFor(forms) {
 async function search(query) {
   const forms = await pieces(query)
   if (!forms.length) return { items: [], total: 0 }
-  const ps = forms.map(f => f[0])
+  const ps = forms.map(f => f[0].text)
   const lists = await Promise.all(forms.map(postingsFor))
   const units = new Map()           // key -> {score, matched: Set of piece indexes}
   lists.forEach((list, k) => {
@@ -197,14 +206,14 @@ async function search(query) {
     const name = `${page.page}.${Math.floor((u.key % 65536) / conf.block)}`
     return fetchJSON(`b/${name}.json`).then(b => blocks.set(name, b), () => {})
   })))
-  const all = forms.flat()
+  const all = forms.flat().map(f => f.text)
   const mark = highlighter(all)
   const hl = encodeURIComponent(all.join(" "))
   const items = ranked.map((page, rank) => {
     const [url, title] = list[page.page]
     const terms = Object.fromEntries(ps.map((p, k) => [p, page.matched.has(k)]))
     const href = `${url}?hl=${hl}`
-    const parent = { location: href, title: mark(title), text: "", score: page.score, terms }
+    const parent = { location: href, title: inLang(mark(title), langOf(title)), text: "", score: page.score, terms }
     if (rank >= SHOWN_PAGES) return [parent]
     const children = []
     for (const u of page.units.slice(0, SHOWN_UNITS)) {
@@ -212,12 +221,13 @@ async function search(query) {
       const block = blocks.get(`${page.page}.${Math.floor(n / conf.block)}`)
       const entry = block && block[n % conf.block]
       if (!entry) continue
-      const [anchor, heading, text] = entry
+      const [anchor, heading, text, lang] = entry
       if (heading === title && text === title)  // the page's own title: that is the parent
         continue
       children.push({
         location: anchor ? `${href}#${anchor}` : href,
-        title: mark(heading), text: mark(excerpt(text, all)),
+        title: inLang(mark(heading), langOf(heading)),
+        text: inLang(mark(excerpt(text, all)), lang || ""),
         score: children.length ? u.score : page.score, terms
       })
     }
@@ -227,6 +237,13 @@ async function search(query) {
 }
 
 /* --- excerpts and highlighting --------------------------------------------------------- */
+
+/* Text in another language than the site's (Korean) is marked with it, so the page's
+   styles give Chinese its font and line breaking. A heading carries no language of its
+   own in the index: Han letters without Hangul are taken as Chinese. */
+const langOf = s => /[\u4e00-\u9fff]/.test(s) && !/[\uac00-\ud7a3]/.test(s) ? "zh" : ""
+const inLang = (html, lang) =>
+  /^[a-z]{2,3}(-[a-z0-9]+)*$/i.test(lang) && lang !== "ko" ? `<span lang="${lang}">${html}</span>` : html
 
 const escapeHTML = s => s.replace(/[&<>"']/g, c => ({
   "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"
