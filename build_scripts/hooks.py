@@ -143,6 +143,8 @@ def on_post_page(output, page, config):
     p = _state.get("pages", {}).get(page.file.src_uri)
     if p is not None and p.head:
         output = output.replace("</head>", p.head + "\n</head>", 1)
+    if not _edition_search():
+        return output
     output, n = MATERIAL_WORKER.subn(r'\1javascripts/search-worker.js"', output, count=1)
     if n != 1 and 'id="__config"' in output:
         raise PluginError(f"{page.file.src_uri}: the page's search settings (Material's __config) name no search "
@@ -159,9 +161,17 @@ def on_pre_build(config):
     _state["search_pages"] = []
 
 
+def _edition_search() -> bool:
+    """EDITION_SEARCH=material keeps Material's own Lunr search (one whole index), only so
+    the search benchmark can measure it beside the edition's."""
+    return os.environ.get("EDITION_SEARCH", "edition") != "material"
+
+
 def on_post_build(config):
     """The search index, from the pages as built (see build_scripts/search_index.py)."""
     import time
+    if not _edition_search():
+        return
     t0 = time.perf_counter()
     site_dir = Path(config.site_dir)
     root = Path(config.config_file_path).resolve().parent

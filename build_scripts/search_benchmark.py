@@ -208,7 +208,9 @@ def report(outcomes: list[Outcome]) -> float:
 
 # --- scale ------------------------------------------------------------------------------
 
-SEARCH_FILES = re.compile(r"/search/|search-worker\.js")
+# What a reader's browser fetches for search: the settings stub and the index pieces, the
+# worker (the edition's, or Material's with Lunr), and the page's term highlighter.
+SEARCH_FILES = re.compile(r"/search/|search-worker\.js|javascripts/search\.js|workers/search\.|javascripts/lunr/")
 
 
 def measure_load_and_first_query(base: str, page_path: str, query: str) -> dict:
@@ -244,10 +246,11 @@ def measure_load_and_first_query(base: str, page_path: str, query: str) -> dict:
             "query_requests": sum(1 for g in got if g[3] == "query" and SEARCH_FILES.search(g[0]))}
 
 
-def scale(n: int, keep: Path | None, reuse: bool = False) -> int:
+def scale(n: int, keep: Path | None, reuse: bool = False, engine: str = "edition") -> int:
     from build_scripts.benchmark import build_once, make_corpus
+    os.environ["EDITION_SEARCH"] = engine
     work = keep or Path(tempfile.mkdtemp(prefix="edition-search-"))
-    proj = work / f"corpus-{n}"
+    proj = work / f"corpus-{n}-{engine}"
     site = proj / "site"
     if not (reuse and (site / "index.html").exists()):
         if proj.exists():
@@ -257,6 +260,7 @@ def scale(n: int, keep: Path | None, reuse: bool = False) -> int:
         t = build_once(proj)
         print(f"{n} sources built in {t['total']:.1f}s")
     gz = sum(len(gzip.compress(p.read_bytes(), 6)) for p in (site / "search").rglob("*.json"))
+    print(f"engine: {engine}")
     files = sum(1 for _ in (site / "search").rglob("*.json"))
     print(f"search files: {files}, {gz / 1e6:.2f} MB gzip in all (a reader downloads only what a query needs)")
     base, stop = serve(site)
@@ -294,12 +298,14 @@ def main(argv=None) -> int:
     ap.add_argument("--scale", type=int, help="build a synthetic corpus of this many sources and measure it")
     ap.add_argument("--keep", type=Path, help="with --scale: build in this folder and keep it")
     ap.add_argument("--reuse", action="store_true", help="with --keep: measure the site built there before")
+    ap.add_argument("--engine", choices=["edition", "material"], default="edition",
+                    help="with --scale: 'material' measures Material's own Lunr search for comparison")
     args = ap.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     if args.scale:
         import logging
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
-        return scale(args.scale, args.keep, args.reuse)
+        return scale(args.scale, args.keep, args.reuse, args.engine)
     if not (args.site / "index.html").exists():
         print(f"{args.site}: no built site here; run `mkdocs build` first")
         return 2
