@@ -104,12 +104,16 @@ def test_site_search_files(built_site):
 
 # --- in Chromium ----------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def site_url(built_site):
+def need_chromium():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("EDITION_REQUIRE_BROWSER"):
             pytest.fail("Chromium is required (apt-get install chromium fonts-noto-cjk)")
         pytest.skip("Debian's chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site):
+    need_chromium()
     base, stop = bench.serve(built_site)
     yield base
     stop()
@@ -177,3 +181,40 @@ def test_page_load_fetches_no_index(site_url):
         shards = [u for u in urls if "/search/edition/" in u and "/t/" in u]
         assert 1 <= len(shards) <= 3, shards
         b.close()
+
+
+HOSTILE = ('<script>alert("x")</script> 본문에 <img src=x onerror="window.__pwned=1"> 와 '
+           '<b onmouseover="window.__pwned=2">굵게</b> 방위비분담금 이야기.\n')
+
+
+def test_raw_html_in_a_source_is_shown_in_results_never_run(tmp_path):
+    """A source's text that looks like HTML stays text in the search results and on the
+    page a result leads to (the excerpt and the marks are built from text, not markup)."""
+    need_chromium()
+    from tests.conftest import MINIMAL_META, make_project, mkdocs_build
+    from playwright.sync_api import sync_playwright
+    proj = make_project(tmp_path, {"hostile": {"source.txt": HOSTILE * 3, "meta.yml": MINIMAL_META}})
+    r = mkdocs_build(proj)
+    assert r.returncode == 0, r.stdout + r.stderr
+    base, stop = bench.serve(proj / "site")
+    try:
+        with sync_playwright() as pw:
+            b = bench.open_browser(pw)
+            page = b.new_page()
+            page.goto(base)
+            page.evaluate(bench.WATCH)
+            bench.type_query(page, "script onerror")
+            result = page.locator("li.md-search-result__item").first
+            text = result.inner_text()
+            assert '<script>alert("x")</script>' in text and '<img src=x onerror=' in text
+            assert result.locator("script, img, b[onmouseover]").count() == 0
+            result.locator("a.md-search-result__link[href*='#p-']").first.click()
+            page.wait_for_load_state("load")
+            article = page.locator("article")
+            assert article.locator("mark[data-md-highlight]", has_text="onerror").count() > 0
+            assert article.locator("img, b[onmouseover]").count() == 0
+            page.locator("mark[data-md-highlight]").first.hover()
+            assert page.evaluate("() => window.__pwned") is None
+            b.close()
+    finally:
+        stop()
