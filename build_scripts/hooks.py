@@ -46,7 +46,21 @@ def on_config(config):
     except EditionError as e:
         raise PluginError(e.format()) from None
     config.markdown_extensions.append(glossary_extension(entries))
+    if _edition_search():
+        _quiet_material_index(config)
     return config
+
+
+def _quiet_material_index(config):
+    """Material's search plugin stays for the header search box it renders, but its Lunr
+    index of every page (15 MB at 200 sources) would only be thrown away: the edition
+    writes its own. Its page and build handlers are taken off the event lists."""
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    if plugin is None:
+        return
+    for event in ("page_context", "post_build"):
+        handlers = config.plugins.events.get(event, [])
+        handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not plugin]
 
 
 def on_files(files, config):
@@ -182,4 +196,4 @@ def on_post_build(config):
     (site_dir / "search").mkdir(exist_ok=True)
     (site_dir / "search" / "search_index.json").write_text(stub_index(search_conf), encoding="utf-8")
     log.info(f"edition: search index of {search_conf['pages']} pages, {search_conf['units']} units, "
-             f"{search_conf['gzip_bytes'] / 1e6:.2f} MB gzip in all, in {time.perf_counter() - t0:.1f}s")
+             f"{search_conf['files']} files, {search_conf['bytes'] / 1e6:.1f} MB, in {time.perf_counter() - t0:.1f}s")

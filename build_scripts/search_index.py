@@ -20,7 +20,6 @@ hash and the term normalisation below must stay as they are there.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
@@ -452,8 +451,7 @@ def write_index(pages: list[PageUnits], term_counts: list[list[Counter]], out: P
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return {"v": version, "nb": nb, "block": BLOCK, "units": n_units, "pages": len(pages),
-            "bytes": sum(len(d) for d in files.values()),
-            "gzip_bytes": sum(len(gzip.compress(d)) for d in files.values())}
+            "files": len(files), "bytes": sum(len(d) for d in files.values())}
 
 
 # --- the whole step ---------------------------------------------------------------------
