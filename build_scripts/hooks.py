@@ -190,7 +190,11 @@ def on_post_build(config):
     site_dir = Path(config.site_dir)
     root = Path(config.config_file_path).resolve().parent
     pages = [extract_units(html, url) for url, html in _state.get("search_pages", [])]
-    terms = analyse(pages, root / ".cache" / "edition" / "search-terms.pickle")
+    try:
+        terms = analyse(pages, root / ".cache" / "edition" / "search-terms.pickle")
+    except ImportError as e:  # Kiwi or jieba missing: the environment, not the corpus
+        raise PluginError(f"search index: {e.name or e} is not installed; expected the packages of "
+                          "requirements.txt (python -m pip install -r requirements.txt)") from None
     search_conf = write_index(pages, terms, site_dir / "search" / "edition")
     search_conf["v"] = "edition/" + search_conf["v"]
     (site_dir / "search").mkdir(exist_ok=True)

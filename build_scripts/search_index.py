@@ -21,6 +21,7 @@ hash and the term normalisation below must stay as they are there.
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
 import json
 import re
 import shutil
@@ -75,7 +76,6 @@ class _Extractor(HTMLParser):
         self.done: list[Unit] = []
         self.heading = ""              # text of the last heading
         self.heading_id = ""
-        self.title = ""
         self.h1 = ""
         self.skipped_section = 0       # level of the heading whose section is left out
         self.in_author = 0             # >0 inside the author's text (paragraphs, notes)
@@ -176,16 +176,11 @@ def extract_units(html: str, url: str) -> PageUnits:
     ex.feed(html)
     ex.close()
     m = re.search(r"<title>(.*?)</title>", html, re.S)
-    title = ex.h1 or (unescape(m.group(1)).split(" - ")[0].strip() if m else url)
+    title = ex.h1 or (htmllib.unescape(m.group(1)).split(" - ")[0].strip() if m else url)
     # An h1 with no id is the top of the page.
     units = [Unit("" if u.kind == "h1" and not u.anchor else u.anchor, u.title, u.text, u.kind, u.lang)
              for u in ex.done]
     return PageUnits(url, title, units)
-
-
-def unescape(s: str) -> str:
-    import html as _html
-    return _html.unescape(s)
 
 
 # --- 2. terms ------------------------------------------------------------------------

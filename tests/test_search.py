@@ -2,6 +2,7 @@
 box in Chromium (the benchmark of tests/search/queries.yml, landing and highlighting)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -104,6 +105,24 @@ def test_site_search_files(built_site):
 
 # --- in Chromium ----------------------------------------------------------------------
 
+@contextlib.contextmanager
+def search_page(url: str, on_request=None):
+    """A fresh Chromium page at `url`, ready for bench.type_query."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = bench.open_browser(pw)
+        try:
+            page = b.new_page()
+            if on_request:
+                page.on("request", on_request)
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            page.evaluate(bench.WATCH)
+            yield page
+        finally:
+            b.close()
+
+
 def need_chromium():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("EDITION_REQUIRE_BROWSER"):
@@ -132,12 +151,7 @@ def test_benchmark_recall(site_url, capsys):
 def test_result_lands_on_paragraph_with_terms_marked(site_url):
     """A result for 방위비분담금 leads to the paragraph; the page marks the term, also where
     the author wrote it with a space (방위비 분담금)."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        b = bench.open_browser(pw)
-        page = b.new_page()
-        page.goto(site_url)
-        page.evaluate(bench.WATCH)
+    with search_page(site_url) as page:
         bench.type_query(page, "방위비분담금")
         results = page.locator("li.md-search-result__item")
         assert results.count() > 0
@@ -159,28 +173,20 @@ def test_result_lands_on_paragraph_with_terms_marked(site_url):
         assert marks and all(re.sub(r"\s", "", m) == "방위비분담금" for m in marks)
         spaced = page.locator("article mark[data-md-highlight]", has_text=" ")
         assert spaced.count() > 0, "방위비 분담금 (with a space) is marked too"
-        b.close()
 
 
 def test_page_load_fetches_no_index(site_url):
     """On page load only the settings stub and the worker come; shards only with a query."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        b = bench.open_browser(pw)
-        page = b.new_page()
-        urls: list[str] = []
-        page.on("request", lambda r: urls.append(r.url))
-        page.goto(site_url + "sources/2025-gu-kim-alliance-diplomatic-dilemma/")
-        page.wait_for_load_state("networkidle")
+    urls: list[str] = []
+    with search_page(site_url + "sources/2025-gu-kim-alliance-diplomatic-dilemma/",
+                     lambda r: urls.append(r.url)) as page:
         search = [u for u in urls if bench.SEARCH_FILES.search(u)]
         assert any(u.endswith("search_index.json") for u in search)
-        assert not any("/t/" in u or "/b/" in u for u in search), search
-        page.evaluate(bench.WATCH)
+        assert not any("/t/" in u or "/b/" in u or "pages.json" in u for u in search), search
         bench.type_query(page, "驻韩美军")
         page.wait_for_load_state("networkidle")
         shards = [u for u in urls if "/search/edition/" in u and "/t/" in u]
         assert 1 <= len(shards) <= 3, shards
-        b.close()
 
 
 HOSTILE = ('<script>alert("x")</script> 본문에 <img src=x onerror="window.__pwned=1"> 와 '
@@ -192,17 +198,12 @@ def test_raw_html_in_a_source_is_shown_in_results_never_run(tmp_path):
     page a result leads to (the excerpt and the marks are built from text, not markup)."""
     need_chromium()
     from tests.conftest import MINIMAL_META, make_project, mkdocs_build
-    from playwright.sync_api import sync_playwright
     proj = make_project(tmp_path, {"hostile": {"source.txt": HOSTILE * 3, "meta.yml": MINIMAL_META}})
     r = mkdocs_build(proj)
     assert r.returncode == 0, r.stdout + r.stderr
     base, stop = bench.serve(proj / "site")
     try:
-        with sync_playwright() as pw:
-            b = bench.open_browser(pw)
-            page = b.new_page()
-            page.goto(base)
-            page.evaluate(bench.WATCH)
+        with search_page(base) as page:
             bench.type_query(page, "script onerror")
             result = page.locator("li.md-search-result__item").first
             text = result.inner_text()
@@ -215,6 +216,5 @@ def test_raw_html_in_a_source_is_shown_in_results_never_run(tmp_path):
             assert article.locator("img, b[onmouseover]").count() == 0
             page.locator("mark[data-md-highlight]").first.hover()
             assert page.evaluate("() => window.__pwned") is None
-            b.close()
     finally:
         stop()

@@ -27,11 +27,16 @@ const cache = new Map()     // path -> Promise of parsed JSON
 function fetchJSON(path) {
   if (!cache.has(path))
     cache.set(path, fetch(new URL(path, base)).then(r => {
-      if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`)
+      if (!r.ok) throw Object.assign(new Error(`${path}: HTTP ${r.status}`), { status: r.status })
       return r.json()
+    }).catch(err => {
+      cache.delete(path)             // a failed fetch is tried again with the next query
+      throw err
     }))
   return cache.get(path)
 }
+
+const has = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key)
 
 /* --- the same hashing and normalisation as build_scripts/search_index.py ----------- */
 
@@ -53,9 +58,10 @@ const isLatin = s => /^[0-9a-z\u00c0-\u024f]+$/.test(s)
 async function shard(key) {
   const path = `t/${fnv1a(key) % conf.nb}.json`
   if (!cache.has(path + "#sorted"))
-    cache.set(path + "#sorted", fetchJSON(path).catch(() => ({})).then(obj => ({
-      obj, keys: Object.keys(obj).sort()
-    })))
+    // No file: no term of the index falls in this shard (empty shards are not written).
+    cache.set(path + "#sorted", fetchJSON(path)
+      .catch(err => { if (err.status === 404) return {}; cache.delete(path + "#sorted"); throw err })
+      .then(obj => ({ obj, keys: Object.keys(obj).sort() })))
   return cache.get(path + "#sorted")
 }
 
@@ -74,7 +80,7 @@ function lowerBound(keys, s) {
 async function termsFor(piece) {
   const { obj, keys } = await shard(piece.slice(0, 2))
   if (piece.length < 2 || (isLatin(piece) && piece.length <= 3))
-    return obj[piece] ? [piece] : []
+    return has(obj, piece) ? [piece] : []
   const out = []
   for (let i = lowerBound(keys, piece); i < keys.length && keys[i].startsWith(piece); i++)
     out.push(keys[i])
@@ -83,13 +89,13 @@ async function termsFor(piece) {
 
 async function exact(term) {
   const { obj } = await shard(term.slice(0, 2))
-  return term in obj
+  return has(obj, term)
 }
 
 async function known(piece) {
   const { obj, keys } = await shard(piece.slice(0, 2))
   if (piece.length < 2)
-    return piece in obj
+    return has(obj, piece)
   const i = lowerBound(keys, piece)
   return i < keys.length && keys[i].startsWith(piece)
 }
@@ -167,6 +173,12 @@ async function postingsFor(forms) {
 }
 
 async function search(query) {
+  // Material asks with an empty query when the worker is ready: nothing is fetched for it.
+  if (!normalize(query).match(CHUNK)) return { items: [], total: 0 }
+  // Asked for at once, beside the shards, rather than one after another.
+  const list$ = fetchJSON("pages.json")
+  list$.catch(() => {})
+  if (isHangul(query)) fetchJSON("tails.json").catch(() => {})
   const forms = await pieces(query)
   if (!forms.length) return { items: [], total: 0 }
   const ps = forms.map(f => f[0].text)
@@ -199,7 +211,7 @@ async function search(query) {
   }
   ranked.sort((a, b) => b.matched.size - a.matched.size || b.score - a.score || a.page - b.page)
 
-  const list = await fetchJSON("pages.json")
+  const list = await list$
   const shown = ranked.slice(0, SHOWN_PAGES)
   const blocks = new Map()
   await Promise.all(shown.flatMap(page => page.units.slice(0, SHOWN_UNITS).map(u => {
