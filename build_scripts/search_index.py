@@ -48,6 +48,9 @@ SKIP_SECTIONS = {"mentions"}
 # The author's own words (a source's paragraphs and notes) weigh more in the ranking than
 # what the editors wrote about them.
 AUTHOR_CLASSES = {"para", "footnote"}
+# A page's name in its other languages (an issue's English and Chinese names) weighs as
+# its title does.
+NAME_CLASSES = {"issue-names"}
 
 
 @dataclass
@@ -55,7 +58,8 @@ class Unit:
     anchor: str        # id to link to ("" = top of the page)
     title: str         # what the result shows as its heading
     text: str
-    kind: str = "p"    # "h1", "h" (other heading), "text" (the author's), "entry" or "p"
+    kind: str = "p"    # "h1", "name" (the title in other languages), "h" (other heading),
+    #                    "text" (the author's), "entry" (a glossary row) or "p"
     lang: str = ""     # the language the page marks it with ("" = the site's, Korean)
 
 
@@ -101,7 +105,8 @@ class _Extractor(HTMLParser):
             elif not self.skip and tag in UNIT_TAGS:
                 self.units.append({"tag": tag, "id": a.get("id") or "", "text": [], "number": "",
                                    "lang": a.get("lang") or self._lang(),
-                                   "author": bool(classes & AUTHOR_CLASSES) or self.in_author > 0})
+                                   "author": bool(classes & AUTHOR_CLASSES) or self.in_author > 0,
+                                   "name": bool(classes & NAME_CLASSES)})
                 opened = True
             elif not self.skip and self.units and a.get("id") and not self.units[-1]["id"]:
                 self.units[-1]["id"] = a["id"]     # e.g. the glossary's <td id="opcon">
@@ -159,7 +164,8 @@ class _Extractor(HTMLParser):
         if u["number"]:
             title = f"¶{u['number']} · {title}" if title else f"¶{u['number']}"
         # A table row or definition whose own cell carries the id is an entry (the glossary's).
-        kind = "text" if u["author"] else "entry" if tag == "tr" and u["id"] else "p"
+        kind = ("name" if u["name"] else "text" if u["author"] else "entry" if tag == "tr" and u["id"]
+                else "p")
         self.done.append(Unit(u["id"] or self.heading_id, title, text, kind, u["lang"]))
 
 
@@ -207,7 +213,7 @@ MAX_SPAN_CHARS = 12
 
 # A page's title weighs most, then glossary entries, headings and the author's paragraphs,
 # then the editors' notes, tables and lists.
-BOOST = {"h1": 4, "entry": 3, "h": 2, "text": 2, "p": 1}
+BOOST = {"h1": 4, "name": 4, "entry": 3, "h": 2, "text": 2, "p": 1}
 
 
 def normalize(s: str) -> str:

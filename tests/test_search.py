@@ -49,6 +49,7 @@ def test_extract_units_skips_what_is_not_text():
             '<p class="para" id="p-aa"><a class="pn" href="#p-aa">7</a> 본문<sup id="fnref:1">'
             '<a class="footnote-ref" href="#fn:1">1</a></sup> <span class="backlinks">인용한 쟁점: 쟁점</span></p>'
             '<details class="cite-box"><p>Chicago 참고문헌</p></details>'
+            '<p class="issue-names"><span lang="en">Name</span></p>'
             '<h2 id="mentions">모든 언급</h2><p>원문의 토막</p><h2 id="after">뒤</h2><p>다시 색인</p>'
             '<table><tr><td id="opcon"><strong>OPCON</strong></td><td>전시작전통제권</td></tr></table>'
             '<script>var x = "<p>no</p>"</script></article><p>밖</p>')
@@ -57,6 +58,7 @@ def test_extract_units_skips_what_is_not_text():
     assert got == [
         ("", "제목", "제목", "h1"),
         ("p-aa", "¶7 · 제목", "본문", "text"),
+        ("", "제목", "Name", "name"),
         ("after", "뒤", "뒤", "h"),
         ("after", "뒤", "다시 색인", "p"),
         ("opcon", "뒤", "OPCON 전시작전통제권", "entry"),
@@ -218,3 +220,14 @@ def test_raw_html_in_a_source_is_shown_in_results_never_run(tmp_path):
             assert page.evaluate("() => window.__pwned") is None
     finally:
         stop()
+
+
+@pytest.mark.parametrize("query, first", [
+    ("Alliance theory", "issues/alliance-theory/"),          # English name of an issue
+    ("同盟理论", "issues/alliance-theory/"),                  # its Chinese name
+    ("전시작전통제권 전환", "issues/opcon-transition/"),        # a Korean name
+    ("澳英美", "glossary/"),                                 # a glossary entry in Chinese
+])
+def test_names_put_their_page_first(site_url, query, first):
+    [outcome] = bench.run_queries(site_url, [bench.Query(query, "", [first])])
+    assert outcome.listed[0][0] == first, outcome.listed[:3]
