@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .chardata import HAN_RE, HANGUL_RE
+
 # --- 1. units ------------------------------------------------------------------------
 
 # A unit is the innermost of these around a piece of text.
@@ -191,10 +193,8 @@ def extract_units(html: str, url: str) -> PageUnits:
 
 # --- 2. terms ------------------------------------------------------------------------
 
-HANGUL = "\uac00-\ud7a3"
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-HAN_RUN = re.compile(f"[{HAN}]+")
-HANGUL_RE = re.compile(f"[{HANGUL}]")
+# The project's character classes (chardata); the worker's query chunking uses the same.
+HAN_RUN = re.compile(HAN_RE.pattern + "+")
 # English and other Latin-script words, numbers, and acronyms such as C4ISR or OPCON.
 LATIN_WORD = re.compile(r"[0-9a-z\u00c0-\u024f]+")
 

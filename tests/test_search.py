@@ -35,6 +35,8 @@ def analyzer():
     # Chinese: words and phrases inside an unspaced sentence.
     ("由于驻韩美军防卫费分担问题", ["驻韩美军", "美军", "防卫费", "防卫费分担", "分担"], []),
     ("美国的印太战略与搭便车", ["印太战略", "印太", "搭便车"], []),
+    # Han outside the Basic Multilingual Plane is Han too (chardata's class).
+    ("韩国的𠮷野家", ["𠮷野家", "𠮷"], []),
     # English and acronyms, in any case, without their brackets.
     ("(C4ISR) and Extended Deterrence", ["c4isr", "extended", "deterrence"], ["(c4isr)", "and extended"]),
 ])

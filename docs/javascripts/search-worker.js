@@ -50,7 +50,9 @@ function fnv1a(s) {
 }
 
 const normalize = s => s.normalize("NFKC").toLowerCase()
-const CHUNK = /[\uac00-\ud7a3]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z\u00c0-\u024f]+/g
+// Hangul and Han as in build_scripts/chardata.py (HANGUL_RE, HAN_RE), Han with its
+// extension planes; Latin letters and digits as search_index.LATIN_WORD.
+const CHUNK = /[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+|[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\u{20000}-\u{2ffff}]+|[0-9a-z\u00c0-\u024f]+/gu
 const isHangul = s => /[\uac00-\ud7a3]/.test(s)
 const isLatin = s => /^[0-9a-z\u00c0-\u024f]+$/.test(s)
 
