@@ -16,6 +16,7 @@ One source travels through these stages, one module each:
     csl.py         formatted references by citeproc-py (Chicago, APA), with its CSL fixes
     works_cited.py the works the sources cite, on one page; author-date citations linked
     issues.py, issue_pages.py, glossary.py   issue pages, author pages, glossary
+    review.py      the editors' worklist (issues/review.json): shared paragraphs, unpositioned mentions
     site.py        the whole corpus -> generated pages (with a cache of unchanged sources), export
     hooks.py       the MkDocs hooks that run all of this inside `mkdocs build`
 """

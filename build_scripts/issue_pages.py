@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from .corpus import Source
 from .glossary import Entry, abbr_pattern
-from .issues import RELATIONS, STANCES, Issue, Position, find_terms
+from .issues import (NO_STANCE_LABEL, RELATIONS, STANCE_DEFINITIONS, STANCES, Issue, Position, Quote,
+                     find_terms)
 from .pipeline import POSITIONS_HERE, page_title
 from .render import escape_plain
 
@@ -31,6 +32,20 @@ def esc(s) -> str:
 
 def cell(s) -> str:
     return esc(s).replace("|", "\\|")
+
+
+# Markdown reads its syntax inside an inline tag's attributes too (a link, a code span,
+# a table's "|"): in an attribute, these are character references, which it leaves alone.
+_ATTR_SPECIAL = set("&<>\"'`*_[](){}|\\#!~^:")
+
+
+def attr(s) -> str:
+    """Text for an HTML attribute anywhere in the Markdown: shown as written.
+
+    >>> attr('a "b" [c](d) | x')
+    'a &#34;b&#34; &#91;c&#93;&#40;d&#41; &#124; x'
+    """
+    return "".join(f"&#{ord(c)};" if c in _ATTR_SPECIAL else c for c in str(s))
 
 
 def year(src: Source) -> str:
@@ -127,12 +142,42 @@ class Generated:
     source_markdown: dict[str, str]  # slug -> source page Markdown with backlinks
 
 
-def stance_label(code: str | None) -> str:
-    """The stance as a small badge: the Korean label, the English code on hover."""
-    if not code:
-        return '<span class="stance stance-none" title="position (no stance code)">입장</span>'
-    ko, en = STANCES[code]
-    return f'<span class="stance stance-{code}" title="{en}">{ko}</span>'
+def stance_label(code: str | None, note: str = "") -> str:
+    """The stance as a small badge: the Korean label, its definition on hover; a position
+    without a code carries the editors' reason (its stance_note) there too.
+
+    >>> stance_label("supports")
+    '<span class="stance stance-supports" title="저자가 질문에 &#39;그렇다&#39;고 답한다.">찬성</span>'
+    >>> stance_label(None, "핵무장을 논하지 않는다.")
+    '<span class="stance stance-none" title="저자가 질문을 다루지만 맞는 코드가 없다. 그 까닭은 편집자의 입장 분류 근거에 적는다. — 입장 분류 근거&#58; 핵무장을 논하지 않는다.">입장 코드 없음</span>'
+    """
+    title = STANCE_DEFINITIONS[code]
+    if not code and note:
+        title += f" — 입장 분류 근거: {note}"
+    label = STANCES[code][0] if code else NO_STANCE_LABEL
+    return f'<span class="stance stance-{code or "none"}" title="{attr(title)}">{label}</span>'
+
+
+NO_POSITION_NOTE = "이 원문의 입장이 이 쟁점에 정리되지 않았다 (언급은 그 쟁점 쪽의 '모든 언급'에 있다)."
+
+
+def stance_legend(no_position: bool = False) -> str:
+    """What the badges mean, beside them on every page that shows them (issue pages, the
+    matrix, author pages, the positions box of source pages): one list, so they never
+    drift apart. `no_position` adds the matrix's "·".
+
+    >>> print(stance_legend(True).splitlines()[2])
+    <dt><span class="stance stance-supports">찬성</span> <span lang="en">supports</span></dt><dd>저자가 질문에 &#x27;그렇다&#x27;고 답한다.</dd>
+    """
+    rows = [f'<dt><span class="stance stance-{code}">{ko}</span> <span lang="en">{en}</span></dt>'
+            f"<dd>{html.escape(STANCE_DEFINITIONS[code])}</dd>" for code, (ko, en) in STANCES.items()]
+    rows.append(f'<dt><span class="stance stance-none">{NO_STANCE_LABEL}</span></dt>'
+                f"<dd>{html.escape(STANCE_DEFINITIONS[None])}</dd>")
+    if no_position:
+        rows.append(f"<dt>·</dt><dd>{html.escape(NO_POSITION_NOTE)}</dd>")
+    return "\n".join(['<dl class="stance-legend" data-ed="">',
+                      '<dt class="stance-legend-title">입장 분류 <span lang="en">(stance codes)</span></dt>'
+                      "<dd>각 쟁점의 질문에 대한 저자의 답</dd>", *rows, "</dl>"])
 
 
 def _src_link(src: Source, prefix: str = "../") -> str:
@@ -166,8 +211,8 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
         who = ", ".join(f"[{cell(a.name)}](../authors/{a.id}.md)" for a in authors_of(src, authors))
         link = _src_link(src).replace("|", "\\|")
         out.append(f"| {link} | {who} | {src.meta['date']} | "
-                   f"[{stance_label(p.stance)}](#{position_anchor(p.slug)}) | {cell(p.summary)} |")
-    out += ["", "## 입장 <span lang=\"en\">(Positions)</span> {: #positions }", ""]
+                   f"[{stance_label(p.stance, p.stance_note)}](#{position_anchor(p.slug)}) | {cell(p.summary)} |")
+    out += ["", stance_legend(), "", "## 입장 <span lang=\"en\">(Positions)</span> {: #positions }", ""]
     for p in positions:
         out += _render_position(p, by_slug, positions)
     if issue.related:
@@ -182,15 +227,25 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
 
 def _render_position(p: Position, by_slug: dict[str, Source], positions: list[Position]) -> list[str]:
     src = by_slug[p.slug]
+    # Without a code, the reason stands beside the badge; with one, under the position.
+    why = (f' <span class="stance-note">입장 분류 근거: {html.escape(p.stance_note)}</span>'
+           if p.stance_note and not p.stance else "")
     out = [f"### {esc(short_citation(src))} {{: #{position_anchor(p.slug)} }}", "",
-           f'<p class="position-meta" data-ed="">{_html_src_line(src)} · {stance_label(p.stance)}</p>', "",
+           f'<p class="position-meta" data-ed="">{_html_src_line(src)} · '
+           f"{stance_label(p.stance, p.stance_note)}{why}</p>", "",
            esc(p.summary), "",
            f"*{esc(p.gloss)}*", "{: lang=\"en\" .gloss }", ""]
     for q in p.quotes:
         lang = q.paragraph["lang"] or src.meta["language"]
-        out += [f"> {esc(q.text)}", f"> {{: lang=\"{lang}\" }}", ">",
+        out += [f"> {_quote_line(q)}", f"> {{: lang=\"{lang}\" }}", ">",
                 f"> — [{esc(short_citation(src))}, 문단 {q.paragraph['number']}]({_para_link(p.slug, q.paragraph)})",
-                "> {: .quote-source data-ed=\"\" }", ""]
+                "> {: .quote-source data-ed=\"\" }", "", *quote_context(q, lang)]
+    if p.editors_note:
+        out += [f'<p class="editors-note" data-ed=""><span class="ed-label">편집자 해석</span> '
+                f"{html.escape(p.editors_note)}</p>", ""]
+    if p.stance_note and p.stance:
+        out += [f'<p class="stance-note" data-ed=""><span class="ed-label">입장 분류 근거:</span> '
+                f"{html.escape(p.stance_note)}</p>", ""]
     if p.relations:
         rel = []
         for r in p.relations:
@@ -201,6 +256,45 @@ def _render_position(p: Position, by_slug: dict[str, Source], positions: list[Po
                        f"[{esc(short_citation(other))}](#{position_anchor(r.target)}){note}")
         out += ['<div class="relations" data-ed="" markdown="1">', "", *rel, "", "</div>", ""]
     return out
+
+
+def _cut(why: str) -> str:
+    """The editors' mark in a quote: "…" where the author's sentence goes on, why on hover."""
+    return f'<span class="cut" data-ed="" title="{attr(why)}">…</span>'
+
+
+CUT_BEFORE = _cut("문장의 앞부분을 줄임 (the sentence begins before the quote)")
+CUT_AFTER = _cut("문장의 뒷부분을 줄임 (the sentence goes on after the quote)")
+
+
+def _quote_line(q: Quote) -> str:
+    """The quote as shown: the author's words, with "…" where it starts or stops inside a
+    sentence (the build finds the cuts in the paragraph; the issue file holds only the
+    words) and " […] " where the editors elided."""
+    return (CUT_BEFORE + " " if q.cut_before else "") + esc(q.text) + (" " + CUT_AFTER if q.cut_after else "")
+
+
+def quote_context(q: Quote, lang: str) -> list[str]:
+    """The quoted paragraph whole, one step away: a native <details> (it opens without
+    script), the quoted words marked. The search index skips it (class quote-context):
+    a search should land on the paragraph on its own page.
+
+    >>> para = {"number": 3, "text": "앞 <b>말</b>. 인용할 말이다. 뒤", "anchor": "p-1"}
+    >>> print("\\n".join(quote_context(Quote(para, "인용할 말이다.", [(12, 20)]), "ko")))
+    <details class="quote-context">
+    <summary data-ed="">문단 3 전체 보기</summary>
+    <p lang="ko">앞 &lt;b&gt;말&lt;/b&gt;. <mark>인용할 말이다.</mark> 뒤</p>
+    </details>
+    <BLANKLINE>
+    """
+    text, at, parts = q.paragraph["text"], 0, []
+    for a, z in q.spans:
+        parts += [html.escape(text[at:a]), f"<mark>{html.escape(text[a:z])}</mark>"]
+        at = z
+    parts.append(html.escape(text[at:]))
+    return ['<details class="quote-context">',
+            f'<summary data-ed="">문단 {q.paragraph["number"]} 전체 보기</summary>',
+            f'<p lang="{lang}">{"".join(parts)}</p>', "</details>", ""]
 
 
 def _html_src_line(src: Source) -> str:
@@ -269,8 +363,7 @@ def render_issues_index(issues: list[Issue], sources: list[Source], authors: dic
            f"정책 쟁점 {len(issues)}개에 대해 원문들이 취하는 입장 {n_pos}개를 인용문 {n_q}개와 함께 모았다. "
            "각 쟁점 쪽은 입장마다 요지와 저자의 원문 그대로의 인용을 싣고, 인용마다 그 문단으로 가는 링크를 단다. "
            "요지와 입장 분류는 편집자가 쓴 것이고, 인용문은 빌드할 때마다 원문과 대조한다.", "",
-           "입장 분류: " + ", ".join(f"**{ko}** ({en})" for ko, en in STANCES.values())
-           + "는 각 쟁점의 질문에 대한 것이다. 서술(describes)은 입장을 밝히지 않고 분석하거나 전망한 경우다.", "",
+           "입장 분류는 각 쟁점의 질문에 대한 저자의 답이다 (아래 표 밑의 범례).", "",
            "내려받기: [CSV](positions.csv) · [JSON](positions.json) (쟁점, 원문, 저자, 날짜, 입장, 인용문, 문단 주소)", "",
            "## 저자 × 쟁점 <span lang=\"en\">(Authors × issues)</span> {: #matrix }", ""]
     heads = []
@@ -284,9 +377,10 @@ def render_issues_index(issues: list[Issue], sources: list[Source], authors: dic
         cells = []
         for s in srcs:
             p = by.get(s.slug)
-            cells.append(f"[{stance_label(p.stance)}]({i.id}.md#{position_anchor(s.slug)})" if p else "·")
+            cells.append(f"[{stance_label(p.stance, p.stance_note)}]({i.id}.md#{position_anchor(s.slug)})"
+                         if p else "·")
         out.append(f"| [{cell(i.names['ko'])}]({i.id}.md) | " + " | ".join(cells) + " |")
-    out += ["", "칸의 '·'은 그 원문이 이 쟁점에 입장을 밝히지 않았다는 뜻이다 (언급은 각 쟁점 쪽의 '모든 언급'에 있다).", "",
+    out += ["", stance_legend(no_position=True), "",
             "## 쟁점 목록 <span lang=\"en\">(All issues)</span> {: #list }", ""]
     for i in issues:
         out.append(f"- **[{esc(i.names['ko'])}]({i.id}.md)** <span lang=\"en\">{html.escape(i.names['en'])}</span> · "
@@ -321,9 +415,11 @@ def render_author(a: Author, issues: list[Issue]) -> str:
                 if p.slug == s.slug:
                     any_pos = True
                     out.append(f"- [{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(s.slug)}) — "
-                               f"{stance_label(p.stance)}: {esc(p.summary)}")
+                               f"{stance_label(p.stance, p.stance_note)}: {esc(p.summary)}")
     if not any_pos:
         out.append("아직 쟁점 쪽에 정리된 입장이 없다.")
+    else:
+        out += ["", stance_legend()]
     out.append("")
     return "\n".join(out)
 
@@ -380,17 +476,20 @@ def add_backlinks(markdown: str, slug: str, issues: list[Issue]) -> str:
     box = ""
     if mine:
         items = [f"- [{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(slug)}) — "
-                 f"{stance_label(p.stance)}: {esc(p.summary)}" for i, p in sorted(mine, key=lambda x: x[0].names["ko"])]
+                 f"{stance_label(p.stance, p.stance_note)}: {esc(p.summary)}"
+                 for i, p in sorted(mine, key=lambda x: x[0].names["ko"])]
         box = ('<div class="source-positions" data-ed="" markdown="1">\n\n'
                "**쟁점 쪽에 실린 이 글의 입장** <span lang=\"en\">(positions in the issue pages)</span>\n\n"
-               + "\n".join(items) + "\n\n</div>")
+               + "\n".join(items) + "\n\n" + stance_legend() + "\n\n</div>")
     return markdown.replace(POSITIONS_HERE, box, 1)
 
 
 # --- export -----------------------------------------------------------------------------
 
+# New columns go at the end, so programs reading the columns by place keep working.
 EXPORT_FIELDS = ["issue", "issue_name_ko", "issue_name_en", "source", "title", "author", "date", "stance",
-                 "summary", "gloss", "quote", "paragraph", "paragraph_number", "paragraph_url"]
+                 "summary", "gloss", "quote", "paragraph", "paragraph_number", "paragraph_url",
+                 "cut_before", "cut_after", "stance_note", "editors_note"]
 
 
 def export_records(issues: list[Issue], by_slug: dict[str, Source], url_of) -> list[dict]:
@@ -405,6 +504,9 @@ def export_records(issues: list[Issue], by_slug: dict[str, Source], url_of) -> l
                     "date": src.meta["date"], "stance": p.stance or "", "summary": p.summary, "gloss": p.gloss,
                     "quote": q.text, "paragraph": q.paragraph["anchor"], "paragraph_number": q.paragraph["number"],
                     "paragraph_url": url_of(f"sources/{p.slug}.md") + "#" + q.paragraph["anchor"],
+                    # `quote` stays the author's words; the marks the page adds are flags.
+                    "cut_before": q.cut_before, "cut_after": q.cut_after,
+                    "stance_note": p.stance_note, "editors_note": p.editors_note,
                 })
     return rows
 
@@ -413,7 +515,8 @@ def export_csv(rows: list[dict]) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
     w.writeheader()
-    w.writerows(rows)
+    # Flags as JSON writes them (true/false), not Python's True/False.
+    w.writerows({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in r.items()} for r in rows)
     return "\ufeff" + buf.getvalue()  # a BOM, so spreadsheet programs read the UTF-8 as UTF-8
 
 

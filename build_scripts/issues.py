@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .chardata import CLOSERS, LETTER_OR_DIGIT_RE, SENTENCE_FINAL
 from .corpus import node_lines, read_yaml
 from .errors import CorpusErrors, EditionError
 
@@ -26,6 +27,18 @@ STANCES = {  # code -> (Korean label, English label)
     "mixed": ("양면적", "mixed"),
     "describes": ("서술", "describes"),
 }
+# What each code says about the author's answer to the issue's question: the badges'
+# titles, the legend beside them and docs/method.md use these words.
+STANCE_DEFINITIONS = {
+    "supports": "저자가 질문에 '그렇다'고 답한다.",
+    "opposes": "저자가 질문에 '아니다'라고 답한다.",
+    "conditional": "저자가 밝힌 조건이 갖추어질 때에만 '그렇다'고 답한다.",
+    "mixed": "저자가 양쪽을 저울질하되 결론을 내리지 않거나, 질문의 한 부분에는 '그렇다', "
+             "다른 부분에는 '아니다'라고 답한다.",
+    "describes": "저자가 질문에 답하지 않고 분석하거나 전하거나 전망한다.",
+    None: "저자가 질문을 다루지만 맞는 코드가 없다. 그 까닭은 편집자의 입장 분류 근거에 적는다.",
+}
+NO_STANCE_LABEL = "입장 코드 없음"
 RELATIONS = {  # type -> (Korean label, English label)
     "agrees": ("같은 견해", "agrees with"),
     "contrasts": ("대조되는 견해", "contrasts with"),
@@ -44,6 +57,9 @@ class IssueError(EditionError):
 class Quote:
     paragraph: dict          # the paragraph record: anchor, number, text, lang, section
     text: str                # as published, with " […] " where the editors elided
+    spans: list[tuple[int, int]] = field(default_factory=list)  # where the parts stand in the paragraph
+    cut_before: bool = False  # the quote starts inside a sentence (shown "… " before it)
+    cut_after: bool = False   # the quote stops inside a sentence (shown " …" after it)
 
 
 @dataclass
@@ -61,6 +77,8 @@ class Position:
     gloss: str
     quotes: list[Quote]
     relations: list[Relation] = field(default_factory=list)
+    editors_note: str = ""   # the editors' reading of what the text does not say
+    stance_note: str = ""    # why the editors coded the stance so (or coded none)
 
 
 @dataclass
@@ -154,6 +172,81 @@ def find_terms(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
+# --- cut marks ---------------------------------------------------------------------------
+
+# Full-width and Chinese final punctuation ends a sentence even with text right after it
+# (Chinese sets no space between sentences); the others need a space or the paragraph end,
+# so 1.10, U.S.-ROK and 했다.”라고 do not end one.
+FINAL_UNSPACED = "。！？"
+
+
+def _initial(text: str, i: int) -> bool:
+    """The '.' at i follows a lone capital, as in U.S. or Glenn H. Snyder: not a full stop."""
+    return (i >= 1 and "A" <= text[i - 1] <= "Z"
+            and (i == 1 or not text[i - 2].isalpha()))
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Where the sentences of a paragraph end: just after the final punctuation and any
+    closing quotes or brackets that follow it.
+
+    >>> t = "미국은 1.10% 늘렸다. 그러나 U.S. forces는 “그대로다.”라고 했다.” 끝"
+    >>> ends = sentence_ends(t)
+    >>> [t[a:z].strip() for a, z in zip([0] + ends, ends + [len(t)])]
+    ['미국은 1.10% 늘렸다.', '그러나 U.S. forces는 “그대로다.”라고 했다.”', '끝']
+    >>> sentence_ends("韩国认为不合理。但是韩国依然被动")
+    [8]
+    """
+    ends, i, n = [], 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch not in SENTENCE_FINAL:
+            i += 1
+            continue
+        k = i + 1
+        while k < n and text[k] in SENTENCE_FINAL:   # "?!", "...", "…。" end once
+            k += 1
+        j = k
+        while j < n and text[j] in CLOSERS:
+            j += 1
+        unspaced = any(c in FINAL_UNSPACED for c in text[i:k])
+        if (unspaced or j == n or text[j].isspace()) and not (text[i:k] == "." and _initial(text, i)):
+            ends.append(j)
+        i = j
+    return ends
+
+
+def cut_marks(text: str, spans: list[tuple[int, int]]) -> tuple[bool, bool]:
+    """Whether a quote (its spans in the paragraph `text`) starts and stops inside a sentence.
+
+    A cut is a letter or digit of the author's sentence left out: punctuation, quote marks
+    and spaces are not, so a quote that stops before the final "." or "。" is whole.
+
+    >>> t = "국민의 세금으로 충당되는 방위비 분담금은 한 푼도 소홀히 써서는 안 된다. 다음 문장."
+    >>> def marks(q, t=t): return cut_marks(t, locate_quote(q, t))
+    >>> marks("방위비 분담금은 한 푼도"), marks("국민의 세금으로"), marks("분담금은 한 푼도 소홀히 써서는 안 된다.")
+    ((True, True), (False, True), (True, False))
+    >>> marks("국민의 세금으로 충당되는 방위비 분담금은 한 푼도 소홀히 써서는 안 된다")   # only "." is left
+    (False, False)
+    >>> marks("국민의 세금으로 […] 소홀히 써서는 안 된다."), marks("다음 문장")
+    ((False, False), (False, False))
+    >>> z = "尽管韩国认为美国的要价并不合理，但在防卫费协商中，韩国依然处于相对被动的局面。特朗普提出"
+    >>> marks("但在防卫费协商中，韩国依然处于相对被动的局面", z), marks("特朗普", z)
+    ((True, False), (False, True))
+    >>> e = "This study examines the U.S. and South Korea alliance. It finds a dilemma."
+    >>> marks("the U.S. and South Korea alliance.", e), marks("It finds", e)
+    ((True, False), (False, True))
+    >>> marks("그대로다.", "그는 “그대로다.”라고 말했다.")   # reported speech inside a sentence
+    (True, True)
+    """
+    ends = sentence_ends(text)
+    start, stop = spans[0][0], spans[-1][1]
+    begin = max((e for e in ends if e <= start), default=0)
+    end = min((e for e in ends if e >= stop), default=len(text))
+    return (LETTER_OR_DIGIT_RE.search(text, begin, start) is not None,
+            LETTER_OR_DIGIT_RE.search(text, stop, end) is not None)
+
+
 # --- loading and validation -------------------------------------------------------------
 
 class _Checker:
@@ -209,7 +302,7 @@ class _Checker:
 
 LANG_NAMES = {"ko": "Korean", "en": "English", "zh": "Chinese"}
 ISSUE_KEYS = {"id", "order", "names", "question", "description", "terms", "related", "positions"}
-POSITION_KEYS = {"source", "stance", "summary", "gloss", "quotes", "relations"}
+POSITION_KEYS = {"source", "stance", "summary", "gloss", "quotes", "relations", "editors_note", "stance_note"}
 QUOTE_KEYS = {"paragraph", "text"}
 RELATION_KEYS = {"type", "with", "note"}
 
@@ -280,8 +373,17 @@ def _read_position(c: _Checker, pos, where: tuple, paragraphs: dict[str, list[di
     stance = pos.get("stance")
     if stance is not None and stance not in STANCES:
         c.fail(where + ("stance",), "bad value for 'stance'", expected=f"one of {list(STANCES)}", found=repr(stance))
+    stance_note = c.text(pos, "stance_note", where, required=False,
+                         what="the editors' reason for the stance code, in Korean")
+    if stance is None and stance_note is None:
+        # A position without a code must say why none fits, or readers take it for an oversight.
+        c.fail(where, f"position of {slug} has no stance",
+               expected="stance_note: why this position has no stance code",
+               found="no stance and no stance_note")
     summary = c.text(pos, "summary", where, what="a one- or two-sentence summary in Korean")
     gloss = c.text(pos, "gloss", where, what="a one-line English gloss")
+    editors_note = c.text(pos, "editors_note", where, required=False,
+                          what="the editors' reading the text does not state, in Korean")
     raw_quotes = pos.get("quotes")
     if not isinstance(raw_quotes, list) or not 1 <= len(raw_quotes) <= MAX_QUOTES:
         c.fail(where + ("quotes",) if "quotes" in pos else where, "a position needs one to three quotes",
@@ -311,7 +413,7 @@ def _read_position(c: _Checker, pos, where: tuple, paragraphs: dict[str, list[di
                    expected="the author's words as published, whitespace aside" + _where_is(text, paragraphs[slug]),
                    found=f"quote {_short(text)!r}; paragraph begins {_short(para['text'])!r}")
         shown = " […] ".join(para["text"][a:z] for a, z in spans)
-        quotes.append(Quote(para, shown))
+        quotes.append(Quote(para, shown, spans, *cut_marks(para["text"], spans)))
     relations = []
     raw_rel = pos.get("relations") or []
     if not isinstance(raw_rel, list):
@@ -324,7 +426,7 @@ def _read_position(c: _Checker, pos, where: tuple, paragraphs: dict[str, list[di
             c.fail(rw + ("type",), "bad relation type", expected=f"one of {list(RELATIONS)}", found=repr(t))
         target = c.text(r, "with", rw, what="the source slug of another position on this issue")
         relations.append(Relation(t, target, c.text(r, "note", rw, required=False) or ""))
-    return Position(slug, stance, summary, gloss, quotes, relations)
+    return Position(slug, stance, summary, gloss, quotes, relations, editors_note or "", stance_note or "")
 
 
 def _short(s: str, n: int = 40) -> str:

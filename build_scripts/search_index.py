@@ -41,8 +41,12 @@ CELL_TAGS = {"td", "th", "div", "section", "ul", "ol", "table"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "source", "area", "base", "embed"}
 # Not the author's words and not what a reader searches for: permalink signs, paragraph
-# numbers, note back-links, the editors' "cited by issue" links and the citation box.
-SKIP_CLASSES = {"headerlink", "pn", "footnote-backref", "footnote-ref", "backlinks", "cite-box", "cite-data"}
+# numbers, note back-links, the editors' "cited by issue" links and the citation box; on
+# issue pages, a quote's whole paragraph (`quote-context`, a repeat of the source's
+# paragraph: a search should land there) and the stance legend repeated on every page
+# that shows stance badges.
+SKIP_CLASSES = {"headerlink", "pn", "footnote-backref", "footnote-ref", "backlinks", "cite-box", "cite-data",
+                "quote-context", "stance-legend"}
 SKIP_TAGS = {"script", "style", "template", "button", "svg"}
 # Sections left out whole, by their heading's id: an issue page's "All mentions" list
 # repeats snippets of source paragraphs; a search should land on the paragraph itself.

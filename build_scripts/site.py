@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cite
+from . import cite, review
 from .corpus import LANGUAGES, Source, load_corpus
 from .glossary import load_glossary
 from .issue_pages import Generated, generate, page_url
@@ -168,6 +168,11 @@ def _build_issues(site: Site, corpus_root: Path, url_of) -> None:
     glossary = load_glossary(corpus_root)
     site.generated = generate(site.sources, {p.slug: p.markdown for p in site.pages}, paragraphs,
                               site.issues, glossary, url_of)
+    # The editors' worklist: written beside the export and logged, never a build failure.
+    report = review.build_review(site.issues, site.sources, paragraphs)
+    site.generated.files["issues/review.json"] = review.review_json(report)
+    for line in review.log_lines(report):
+        log.info(line)
     for p in site.pages:
         p.markdown = site.generated.source_markdown[p.slug]
     site.timings["issues"] = time.perf_counter() - a

@@ -217,6 +217,8 @@ def test_a_quote_from_a_removed_paragraph_is_one_clear_error(tmp_path):
     r = mkdocs_build(proj)
     out = r.stdout + r.stderr
     assert r.returncode != 0 and "Traceback" not in out
-    assert "1 problem in the corpus" in out, out
-    assert "corpus/issues/trump-transactionalism.yml:43: paragraph p-52595e was removed" in out
-    assert "its id now lands on paragraph 3" in out
+    # Two issue files quote that paragraph: one message each, naming file and line.
+    assert "2 problems in the corpus" in out, out
+    assert "corpus/issues/alliance-endurance.yml:54: paragraph p-52595e was removed" in out
+    assert "corpus/issues/extended-deterrence.yml:32: paragraph p-52595e was removed" in out
+    assert out.count("its id now lands on paragraph 3, p-f202e1") == 2

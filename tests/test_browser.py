@@ -6,7 +6,9 @@ Screenshots go to a temporary folder, never into git.
 """
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
 import threading
 
@@ -207,3 +209,48 @@ def test_a_removed_paragraphs_id_lands_on_the_paragraph_in_its_place(page, serve
     assert 0 <= top < 300
     bg = page.evaluate("getComputedStyle(document.querySelectorAll('.para')[3]).backgroundColor")
     assert bg not in ("rgba(0, 0, 0, 0)", "transparent")
+
+
+def _context_paragraphs(built_site) -> dict:
+    corpus = json.loads((built_site / "export" / "corpus.json").read_text("utf-8"))
+    return {p["anchor"]: p["text"] for s in corpus["sources"] for p in s["paragraphs"]}
+
+
+def check_quote_context(page, server, paragraphs):
+    """The first quote's <details>: closed at first, opened by a click on its summary, the
+    whole paragraph inside with the quoted words marked; its attribution link lands on the
+    paragraph on the source page."""
+    page.goto(f"{server}/issues/defense-cost-sharing/")
+    quote = page.locator("blockquote").nth(1)
+    link = quote.locator(".quote-source a")
+    href = link.get_attribute("href")
+    assert re.fullmatch(r"\.\./\.\./sources/[a-z0-9-]+/#p-[0-9a-f]{6}", href), href
+    anchor = href.split("#")[1]
+    details = quote.locator("xpath=following-sibling::*[1]")
+    assert details.evaluate("e => e.matches('details.quote-context') && !e.open")
+    body = details.locator("p")
+    assert not body.is_visible()
+    details.locator("summary").click()
+    assert details.evaluate("e => e.open") and body.is_visible()
+    assert " ".join(body.inner_text().split()) == " ".join(paragraphs[anchor].split())
+    marked = body.locator("mark").inner_text()
+    shown = quote.locator("p").first.inner_text()
+    assert marked and marked in shown and marked in paragraphs[anchor]
+    link.click()
+    page.wait_for_url(f"**/sources/**#{anchor}")
+    target = page.locator(f"#{anchor}")
+    assert target.evaluate("e => e.matches(':target') && e.getBoundingClientRect().top >= 0"
+                           " && e.getBoundingClientRect().top < innerHeight")
+    assert marked.split()[0] in target.inner_text()
+
+
+def test_quote_context_opens_and_shows_the_whole_paragraph(page, server, built_site):
+    check_quote_context(page, server, _context_paragraphs(built_site))
+
+
+def test_quote_context_works_without_javascript(browser, server, built_site):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    try:
+        check_quote_context(ctx.new_page(), server, _context_paragraphs(built_site))
+    finally:
+        ctx.close()

@@ -2,8 +2,9 @@
 
 - Source pages. Input: corpus/sources/<slug>/ (source.txt, meta.yml, corrections.yml).
   Expected: tests/golden/<slug>.md.
-- One issue page. Input: corpus/issues/defense-cost-sharing.yml and the paragraphs it quotes.
-  Expected: tests/golden/issues/defense-cost-sharing.md.
+- Issue pages. Input: corpus/issues/<id>.yml and the paragraphs it quotes.
+  Expected: tests/golden/issues/<id>.md, for each id in GOLDEN_ISSUES and each file there
+  (to add one, put its id in GOLDEN_ISSUES and run with --update-golden).
 
 A mismatch fails with a unified diff; after reading the diff,
 `python -m pytest tests/test_golden.py --update-golden` rewrites the expected files.
@@ -19,7 +20,7 @@ from build_scripts.site import build_site
 from tests.conftest import CORPUS, SLUGS
 
 GOLDEN = Path(__file__).parent / "golden"
-GOLDEN_ISSUE = "defense-cost-sharing"
+GOLDEN_ISSUES = sorted({"defense-cost-sharing", "tactical-nuclear-redeployment"} | {p.stem for p in (GOLDEN / "issues").glob("*.md")})
 
 
 def compare(generated: str, golden: Path, update: bool):
@@ -43,7 +44,13 @@ def test_source_page_matches_golden(slug, update_golden):
     compare(markdown, GOLDEN / f"{slug}.md", update_golden)
 
 
-def test_issue_page_matches_golden(update_golden):
-    site = build_site(CORPUS, cache_dir=None)
-    page = site.generated.pages[f"issues/{GOLDEN_ISSUE}.md"]
-    compare(page, GOLDEN / "issues" / f"{GOLDEN_ISSUE}.md", update_golden)
+@pytest.fixture(scope="module")
+def issue_pages():
+    return build_site(CORPUS, cache_dir=None).generated.pages
+
+
+@pytest.mark.parametrize("issue", GOLDEN_ISSUES)
+def test_issue_page_matches_golden(issue, issue_pages, update_golden):
+    page = issue_pages.get(f"issues/{issue}.md")
+    assert page is not None, f"no issue '{issue}' in corpus/issues/ for tests/golden/issues/{issue}.md"
+    compare(page, GOLDEN / "issues" / f"{issue}.md", update_golden)

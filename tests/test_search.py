@@ -52,6 +52,8 @@ def test_extract_units_skips_what_is_not_text():
             '<a class="footnote-ref" href="#fn:1">1</a></sup> <span class="backlinks">인용한 쟁점: 쟁점</span></p>'
             '<details class="cite-box"><p>Chicago 참고문헌</p></details>'
             '<p class="issue-names"><span lang="en">Name</span></p>'
+            '<details class="quote-context"><summary>문단 7 전체 보기</summary><p lang="ko">본문 <mark>되풀이</mark></p></details>'
+            '<dl class="stance-legend"><dt><span class="stance">찬성</span></dt><dd>그렇다고 답한다.</dd></dl>'
             '<h2 id="mentions">모든 언급</h2><p>원문의 토막</p><h2 id="after">뒤</h2><p>다시 색인</p>'
             '<table><tr><td id="opcon"><strong>OPCON</strong></td><td>전시작전통제권</td></tr></table>'
             '<script>var x = "<p>no</p>"</script></article><p>밖</p>')
