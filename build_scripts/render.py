@@ -37,9 +37,14 @@ def escape_plain(s: str) -> str:
     """Escape everything Markdown or HTML would read as syntax.
 
     >>> escape_plain("<script>alert(1)</script> *a* [x](javascript:y) #1 a|b & _c_")
-    '&lt;script&gt;alert(1)&lt;/script&gt; \\\\*a\\\\* \\\\[x\\\\](javascript:y) \\\\#1 a\\\\|b &amp; \\\\_c\\\\_'
+    '&lt;script&gt;alert(1)&lt;/script&gt; \\\\*a\\\\* \\\\[x\\\\](javascript:y) \\\\#1 a\\\\|b & \\\\_c\\\\_'
+    >>> escape_plain("R&D, &lt; &#60; &amp")
+    'R&D, &amp;lt; &amp;\\\\#60; &amp'
     """
-    out = s.translate(_PLAIN_TABLE)
+    # A bare "&" (R&D, Ashley&Burcu) stays: Markdown writes it out as &amp; itself, and an
+    # abbreviation like R&D is then found in the text. Only an "&" that would read as a
+    # character reference (&lt;, &#60;) is escaped, so the source's letters show as typed.
+    out = _PLAIN_RE.sub(lambda m: PLAIN_ESCAPES[m.group()], s)
     # A block must not start like a list or an ordered list when it is text.
     out = re.sub(r"^([-+])(\s)", r"\\\1\2", out)
     return re.sub(r"^(\d+)\.(\s)", r"\1\\.\2", out)
@@ -84,8 +89,10 @@ def inline(t: MText | str, markdown: bool) -> str:
     return _footnote_refs(out)
 
 
-_PLAIN_TABLE = str.maketrans(PLAIN_ESCAPES)
-MD_SPECIAL_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>&$~^'\"])|[\\`*_{}\[\]#|!<>&\n]")
+# As in plain text, a bare "&" stays and only one that would start a character reference is escaped.
+_ENTITY_AMP = r"&(?=#?[0-9A-Za-z]+;)"
+_PLAIN_RE = re.compile(_ENTITY_AMP + r"|[\\`*_{}\[\]#|!<>\n]")
+MD_SPECIAL_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>&$~^'\"])|" + _ENTITY_AMP + r"|[\\`*_{}\[\]#|!<>\n]")
 
 
 def _md_text(s: str) -> str:

@@ -200,6 +200,22 @@ def test_issue_files_are_read_without_a_build(tmp_path, anchor_pair):
 
 # --- the real site --------------------------------------------------------------------
 
+def test_an_abbreviation_with_an_ampersand_is_explained_and_references_stay_text(built_site, tmp_path):
+    """R&D gets its hover explanation in the body text; an "&" that would start a character
+    reference in a source (&lt;, &#60;) still shows as typed, never as the character."""
+    son = (built_site / "sources" / "2025-son-alliance-modernization" / "index.html").read_text("utf-8")
+    times = (CORPUS / "sources" / "2025-son-alliance-modernization" / "source.txt").read_text("utf-8").count("R&D")
+    assert son.count('<abbr title="Research and Development · 연구개발 · 研究与开发（研发）">R&amp;D</abbr>') == times == 4
+    proj = make_project(tmp_path / "amp", {"amp-source": {
+        "source.txt": "R&D 예산과 &lt;b&gt;굵게&lt;/b&gt;, &#60;script&#62; 그리고 Ashley&Burcu.\n",
+        "meta.yml": MINIMAL_META}})
+    r = mkdocs_build(proj)
+    assert r.returncode == 0, r.stdout + r.stderr
+    page = (proj / "site" / "sources" / "amp-source" / "index.html").read_text("utf-8")
+    assert "&amp;lt;b&amp;gt;굵게&amp;lt;/b&amp;gt;, &amp;#60;script&amp;#62;" in page
+    assert "Ashley&amp;Burcu" in page and "<script" not in page.split("<body")[1].split("R&amp;D")[1].split("Burcu")[0]
+
+
 def test_every_export_row_points_at_a_paragraph_that_holds_the_quote(built_site):
     data = json.loads((built_site / "issues" / "positions.json").read_text("utf-8"))
     rows = list(csv.DictReader(io.StringIO((built_site / "issues" / "positions.csv").read_text("utf-8-sig"))))
