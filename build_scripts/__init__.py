@@ -17,6 +17,7 @@ One source travels through these stages, one module each:
     works_cited.py the works the sources cite, on one page; author-date citations linked
     issues.py, issue_pages.py, glossary.py   issue pages, author pages, glossary
     review.py      the editors' worklist (issues/review.json): shared paragraphs, unpositioned mentions
-    site.py        the whole corpus -> generated pages (with a cache of unchanged sources), export
+    site.py        the whole corpus -> generated pages (with a cache of unchanged pages), export
+    cachefile.py   cache files as signed JSON: one this machine did not write is never read
     hooks.py       the MkDocs hooks that run all of this inside `mkdocs build`
 """

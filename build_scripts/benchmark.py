@@ -5,7 +5,9 @@
 For each size it builds the site once from a cold cache and prints, from that one run:
 seconds per source for cleaning and for page generation, MkDocs' own rendering time (the
 rest of the build), and the share of the build spent before MkDocs renders. Then it builds
-the largest corpus again, unchanged, to show that no source is cleaned twice.
+the largest corpus again, unchanged, to show that no page is rendered twice (every source is
+still cleaned: the fidelity check takes what a page must carry from the source, never from
+the cache).
 Goals (issue 2): everything before MkDocs renders costs at most a quarter of the build;
 time grows linearly (400 sources <= 2.2 x 200).
 """

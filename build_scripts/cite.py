@@ -126,9 +126,26 @@ def citation(src: Source, edition_url: str, edition_name: str) -> Citation:
 
 # --- BibTeX -----------------------------------------------------------------------------
 
+# BibTeX counts every brace, escaped or not, to find where a field ends, and LaTeX runs a
+# backslash as a command (\input, \write18): a brace or backslash of the text becomes a
+# command that prints it, so no text can end a field or add one, or run anything.
+_BIB_SPECIAL = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}", "\\": r"\textbackslash{}",
+                "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}
+
+
 def _bib_escape(s: str) -> str:
-    # Braces balance by construction; the characters BibTeX reads specially are escaped.
-    return re.sub(r"([&%$#_{}])", r"\\\1", s)
+    r"""Text for a BibTeX field: shown as written, whatever it holds.
+
+    >>> print(_bib_escape("R&D {x}, \\input{a} 50%"))
+    R\&D \textbraceleft{}x\textbraceright{}, \textbackslash{}input\textbraceleft{}a\textbraceright{} 50\%
+    """
+    return re.sub(r"[&%$#_{}\\]", lambda m: _BIB_SPECIAL[m.group()], str(s))
+
+
+def _bib_url(s: str) -> str:
+    """An address for BibTeX's verbatim url and doi fields: braces and backslashes
+    percent-encoded, the same address to a browser."""
+    return str(s).replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
 
 
 def _bib_name(n: dict) -> str:
@@ -147,7 +164,7 @@ def bibtex(c: Citation) -> str:
         if v:
             fields.append((k, v))
     add("author", " and ".join(_bib_name(n) for n in it.get("author", [])))
-    add("title", "{" + _bib_escape(it["title"]) + "}")
+    add("title", _bib_escape(it["title"]))
     if entry == "article":
         add("journal", _bib_escape(it.get("container-title", "")))
     if entry == "techreport":
@@ -156,19 +173,18 @@ def bibtex(c: Citation) -> str:
         add("series", _bib_escape(it.get("collection-title", "")))
     elif it.get("publisher"):
         add("publisher", _bib_escape(it["publisher"]))
-    add("volume", it.get("volume"))
-    add("number", it.get("issue") or it.get("number"))
+    add("volume", _bib_escape(it.get("volume", "")))
+    add("number", _bib_escape(it.get("issue") or it.get("number") or ""))
     add("pages", it.get("page", "").replace("-", "--"))
     add("year", str(parts[0]))
     if len(parts) > 1:
         add("month", ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"][parts[1] - 1])
     add("date", "-".join(f"{x:02d}" if i else str(x) for i, x in enumerate(parts)))
-    add("doi", it.get("DOI"))
-    add("url", it.get("URL"))
+    add("doi", _bib_url(it.get("DOI", "")))
+    add("url", _bib_url(it.get("URL", "")))
     add("language", it.get("language"))
     add("note", _bib_escape(c.read_in))
-    body = ",\n".join(f"  {k} = {v if k == 'month' else '{' + v + '}' if not v.startswith('{') else v}"
-                      for k, v in fields)
+    body = ",\n".join(f"  {k} = {v if k == 'month' else '{' + v + '}'}" for k, v in fields)
     return f"@{entry}{{{it['id']},\n{body}\n}}\n"
 
 
@@ -194,7 +210,8 @@ def ris(c: Citation) -> str:
     first, last = c.pages
     lines += [("SP", first), ("EP", last), ("N1", c.read_in)]
     lines.append(("ER", ""))
-    return "".join(f"{t}  - {v}\r\n" for t, v in lines if v is not None)
+    # One tag a line: a line break inside a value would start a tag of its own.
+    return "".join(f"{t}  - {' '.join(str(v).split())}\r\n" for t, v in lines if v is not None)
 
 
 def csl_json(c: Citation) -> str:

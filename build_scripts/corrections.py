@@ -14,7 +14,7 @@ text it concerns (`at`, or `from` ... `to` for a longer stretch), what to do, an
     - type: role             # say what a block is when the heuristics cannot
       at: "저자소개: 손한별"
       role: pubnote          # pubnote | para | heading | front
-      label: author          # for a pubnote: what kind of note
+      label: author          # for a pubnote, its kind: author, bio, editor, back, disclaimer, publication
       reason: ...
 
 Anchors match the source with any run of white space standing for any other (extractions
@@ -29,6 +29,7 @@ from pathlib import Path
 
 
 from .errors import CorrectionError
+from .render import PUBNOTE_LABELS
 
 TYPES = {"table", "role"}
 ROLES = {"pubnote", "para", "heading", "front"}
@@ -102,8 +103,45 @@ def load_corrections(path: Path) -> list[Correction]:
         if kind == "role" and item.get("role") not in ROLES:
             raise CorrectionError(path, "unknown role", line=line,
                                   expected=f"one of {sorted(ROLES)}", found=repr(item.get("role")))
+        if kind == "role" and "label" in item and not (isinstance(item["label"], str)
+                                                       and item["label"] in PUBNOTE_LABELS):
+            # The label names the note's kind on the page and in its class (pubnote-<label>).
+            raise CorrectionError(path, "unknown label", line=_line_of(item_node, "label", line),
+                                  expected=f"one of {sorted(PUBNOTE_LABELS)}", found=repr(item["label"]))
+        _check_types(path, item, line)
         out.append(Correction(kind, item, str(path), line))
     return out
+
+
+TEXT_KEYS = ("at", "from", "to", "reason", "caption", "source", "label")
+
+
+def _check_types(path: Path, item: dict, line: int) -> None:
+    """Every value is the text written (corpus.read_yaml keeps `2024` and `No` as text), a
+    table cell is text or a list of texts, and a heading's level is a number from 2 to 6
+    (the page's title is the only level 1)."""
+    from .corpus import whole_number
+    for key in TEXT_KEYS:
+        if key in item and not (isinstance(item[key], str) and item[key].strip()):
+            raise CorrectionError(path, f"bad value for '{key}'", line=line, expected="a non-empty string",
+                                  found=repr(item[key]))
+    if "level" in item:
+        level = whole_number(item["level"], 2, 6)
+        if level is None or item.get("role") != "heading":
+            raise CorrectionError(path, "bad value for 'level'", line=line,
+                                  expected="a heading level from 2 to 6, with role: heading", found=repr(item["level"]))
+        item["level"] = level
+    if item.get("type") == "table":
+        for cell in [*item["columns"], *(c for r in item["rows"] for c in r)]:
+            items = cell if isinstance(cell, list) else [cell]
+            if not all(isinstance(x, str) for x in items):
+                raise CorrectionError(path, "bad table cell", line=line,
+                                      expected="a cell is text, or a list of texts (one per line)", found=repr(cell))
+
+
+def _line_of(node, key: str, default: int) -> int:
+    """The line of `key` in a correction's YAML mapping (its (key, value) node pairs)."""
+    return next((k.start_mark.line + 1 for k, _ in node.value if k.value == key), default)
 
 
 def _anchor_re(anchor: str) -> re.Pattern:

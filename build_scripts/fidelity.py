@@ -12,9 +12,10 @@ Two checks run at every build:
 from __future__ import annotations
 
 import operator
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from .chardata import NOT_LETTER_OR_DIGIT_RE
+from .chardata import LETTER_OR_DIGIT_RE, NOT_LETTER_OR_DIGIT_RE
 from .errors import FidelityError
 from .notes import TOKEN_RE
 from .textmap import INSERTED, MText
@@ -71,38 +72,61 @@ class Streams(HTMLParser):
         return {k: letters("".join(v)) for k, v in self.out.items()}
 
 
-def expected_streams(model: dict[str, list[MText | str]]) -> dict[str, tuple[str, list[list[int]]]]:
+@dataclass(frozen=True)
+class FromFile:
+    """Text a page carries from another file than source.txt, and where it is written there
+    ("corpus/sources/x/corrections.yml:12": a rebuilt table's cells), so that a mismatch in it
+    names that file and line."""
+    text: str
+    origin: str
+
+
+def expected_streams(model: dict[str, list[MText | FromFile | str]]) -> dict[str, tuple[str, list[list]]]:
     """Letters of each stream of the block model, and an index [[letters before part, first
-    source offset of part], ...] that is enough to name the source line of a mismatch.
+    source offset of part (, file:line where the part is not source text)], ...] that is
+    enough to name the line of a mismatch.
 
     >>> src = "가나\\n다라"
     >>> expected_streams({"body": [MText.from_source(src, 0, 2), MText.from_source(src, 3, 5)]})
     {'body': ('가나다라', [[0, 0], [2, 3]])}
+    >>> expected_streams({"body": [FromFile("마바", "c.yml:4")]})
+    {'body': ('마바', [[0, -1, 'c.yml:4']])}
     """
     out = {}
     for name, parts in model.items():
         chunks, index, count = [], [], 0
         for p in parts:
-            t = p if isinstance(p, MText) else MText.inserted(p)
+            t = p if isinstance(p, MText) else MText.inserted(p.text if isinstance(p, FromFile) else p)
             ls = letters(t.s)
-            index.append([count, t.first_offset()])
+            index.append([count, t.first_offset()] + ([p.origin] if isinstance(p, FromFile) else []))
             chunks.append(ls)
             count += len(ls)
         out[name] = ("".join(chunks), index)
     return out
 
 
-def _offset_at(index: list[list[int]], i: int) -> int:
-    off = INSERTED
-    for count, first in index:
-        if count > i:
+def _part_at(index: list[list], i: int) -> tuple[int, str | None]:
+    """(source offset, file:line of a part from another file) for letter i of a stream:
+    the part holding it, and the last source offset at or before it."""
+    off, origin = INSERTED, None
+    for entry in index:
+        if entry[0] > i:
             break
-        if first != INSERTED:
-            off = first
-    return off
+        origin = entry[2] if len(entry) > 2 else None
+        if entry[1] != INSERTED:
+            off = entry[1]
+    return off, origin
 
 
-def check_html(html: str, expected: dict[str, tuple[str, list[int]]], path: str, line_of) -> None:
+def check_html(html: str, expected: dict[str, tuple[str, list]], path: str, line_of, inputs=None) -> None:
+    """The page's HTML carries exactly the expected letters of each stream.
+
+    A mismatch is blamed on the file whose content made it: a part from another file (a
+    rebuilt table) on that file's line; text the HTML shows but the source does not have
+    there on the input file that holds it (`inputs()`: (file, text) of meta.yml,
+    corrections.yml, source.txt, anchors.yml, read only when the check fails); anything
+    else on the line of source.txt where the difference starts.
+    """
     parser = Streams()
     parser.feed(html)
     got = parser.result()
@@ -111,12 +135,59 @@ def check_html(html: str, expected: dict[str, tuple[str, list[int]]], path: str,
         if have == want:
             continue
         i = next((k for k in range(min(len(want), len(have))) if want[k] != have[k]), min(len(want), len(have)))
-        off = _offset_at(offs, i)
+        off, origin = _part_at(offs, i)
         where = {"body": "text", "notes": "footnotes", "moved": "moved passages"}[name]
-        raise FidelityError(path, f"the rendered page does not carry the source's {where} exactly",
-                            line=line_of(off) if off >= 0 else None,
-                            expected=f"…{want[max(0, i - 12):i + 12]}…",
-                            found=f"…{have[max(0, i - 12):i + 12]}… in the HTML")
+        expected_text = f"…{want[max(0, i - 12):i + 12]}…"
+        found = f"…{have[max(0, i - 12):i + 12]}… in the HTML"
+        here = f"{path}:{line_of(off)}" if off >= 0 else path
+        if origin is None:
+            blame = _origin_of(_extra(want, have, i), inputs() if inputs else [], here)
+            if blame is not None:
+                file, line = blame
+                what = (f"this line's text shows again in the page's {where}, at {here}" if file == path else
+                        f"this file's text shows in the {where} of the page of {path}, at {here}")
+                raise FidelityError(file, what, line=line, expected=expected_text, found=found)
+            raise FidelityError(path, f"the rendered page does not carry the source's {where} exactly",
+                                line=line_of(off) if off >= 0 else None, expected=expected_text, found=found)
+        file, _, line = origin.rpartition(":")
+        raise FidelityError(file, f"the rendered page of {path} does not carry the {where} this file gives it",
+                            line=int(line) if line.isdigit() else None, expected=expected_text, found=found)
+
+
+WINDOW = 200     # letters from a mismatch on, compared to tell what the HTML added there
+MIN_SHOWN = 3    # fewer added letters than this are too common to say where they come from
+
+
+def _extra(want: str, have: str, i: int) -> str:
+    """The letters the HTML adds at letter i: shown there instead of the source's, and more
+    often in the page than in the source ("" when the HTML only lacks or reorders text).
+    Compares a bounded window, so it costs the same on any page.
+
+    >>> _extra("가나다라마", "가나XYZ다라마", 2), _extra("가나다라마", "가나라마", 2), _extra("가나다라", "다라가나", 0)
+    ('XYZ', '', '')
+    """
+    import difflib
+    a, b = want[i:i + WINDOW], have[i:i + WINDOW]
+    for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            shown = b[j1:j2][:40] if tag in ("insert", "replace") else ""
+            return shown if shown and have.count(shown) > want.count(shown) else ""
+    return ""
+
+
+def _origin_of(shown: str, inputs: list[tuple[str, str]], here: str) -> tuple[str, int] | None:
+    """(file, line) of the first input holding the shown letters; None when they are too few,
+    are nowhere, or stand at the very place of source.txt the check expected."""
+    if len(shown) < MIN_SHOWN:
+        return None
+    probe = shown
+    for file, text in inputs:
+        where = [m.start() for m in LETTER_OR_DIGIT_RE.finditer(text)]
+        k = "".join(text[w] for w in where).find(probe)
+        if k >= 0:
+            line = text.count("\n", 0, where[k]) + 1
+            return None if f"{file}:{line}" == here else (file, line)
+    return None
 
 
 def check_order(parts: list[MText], path: str, line_of) -> None:

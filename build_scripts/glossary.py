@@ -15,7 +15,7 @@ from pathlib import Path
 
 from markdown.extensions.abbr import AbbrExtension, AbbrTreeprocessor
 
-from .corpus import node_lines, read_yaml
+from .corpus import node_lines, read_yaml, refuse_links
 from .errors import EditionError
 
 ENTRY_KEYS = {"abbr", "en", "ko", "zh", "note"}
@@ -42,6 +42,7 @@ def load_glossary(root: Path) -> list[Entry]:
     path = root / "glossary.yml"
     if not path.is_file():
         return []
+    refuse_links(path, root, GlossaryError)
     node, data = read_yaml(path, GlossaryError)
     lines = node_lines(node) if node is not None else {}
     if not isinstance(data, list):

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -26,6 +27,7 @@ from build_scripts.errors import CorpusErrors, EditionError  # noqa: E402
 from build_scripts.fidelity import check_html  # noqa: E402
 from build_scripts.glossary import extension as glossary_extension  # noqa: E402
 from build_scripts.glossary import load_glossary  # noqa: E402
+from build_scripts.pipeline import source_inputs  # noqa: E402
 from build_scripts.search_index import analyse, extract_units, stub_index, write_index  # noqa: E402
 from build_scripts.site import build_site, sort_key  # noqa: E402
 
@@ -34,7 +36,9 @@ _state: dict = {}
 
 
 def on_config(config):
-    """The glossary's abbreviations become hover explanations on every page."""
+    """One build of a project at a time; the glossary's abbreviations become hover
+    explanations on every page."""
+    _take_build_lock(Path(config.config_file_path).resolve().parent)
     try:  # jieba (used by Material's search plugin and the index) logs its start to stderr
         import jieba
         jieba.setLogLevel(logging.WARNING)
@@ -49,6 +53,54 @@ def on_config(config):
     if _edition_search():
         _quiet_material_index(config)
     return config
+
+
+LOCK_WAIT = 900  # seconds a build waits for another build of the same project
+
+
+def _take_build_lock(root: Path) -> None:
+    """Two builds of one project at once would write the same site folder, locks and caches
+    under each other. The second waits for the first (an exclusive lock on
+    .cache/edition/build.lock, released when a build ends, fails or its process dies) and
+    says so in the log; after LOCK_WAIT seconds it stops with one clear message."""
+    if _state.get("lock") is not None:      # this process holds it already (mkdocs serve)
+        return
+    try:
+        import fcntl
+    except ImportError:                     # not a POSIX system: builds are not serialised
+        return
+    path = root / ".cache" / "edition" / "build.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline, told = time.monotonic() + LOCK_WAIT, False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            holder = os.pread(fd, 100, 0).decode("utf-8", "replace").strip() or "another process"
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise PluginError(f".cache/edition/build.lock: another build of this project is still running "
+                                  f"after {LOCK_WAIT} s; expected one build at a time; found {holder} holding "
+                                  "the lock (wait for it, or stop it)") from None
+            if not told:
+                log.info(f"edition: another build of this project is running ({holder}); waiting for it to finish")
+                told = True
+            time.sleep(0.2)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"build process {os.getpid()}".encode(), 0)
+    _state["lock"] = fd
+
+
+def _release_build_lock() -> None:
+    fd = _state.pop("lock", None)
+    if fd is not None:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def on_build_error(error):
+    _release_build_lock()
 
 
 def _quiet_material_index(config):
@@ -145,9 +197,14 @@ def on_page_content(html, page, config, files):
     p = _state.get("pages", {}).get(page.file.src_uri)
     if p is not None:
         try:
-            check_html(html, p.expected, p.source.rel("source.txt"), p.source.line_of)
+            check_html(html, p.expected, p.source.rel("source.txt"), p.source.line_of,
+                       inputs=lambda: source_inputs(p.source))  # to name the file a mismatch comes from
         except EditionError as e:
-            raise PluginError(e.format()) from None
+            # The expectation is the source's; a page taken from the cache that does not meet
+            # it says where it came from, so deleting that file is the way out.
+            where = (f" (this page came from the cache file .cache/edition/pages/{p.slug}.json: delete it and "
+                     "build again)") if p.from_cache else ""
+            raise PluginError(e.format() + where) from None
     return html
 
 
@@ -182,16 +239,27 @@ def _edition_search() -> bool:
 
 
 def on_post_build(config):
-    """The search index, from the pages as built (see build_scripts/search_index.py)."""
-    import time
+    """The search index, from the pages as built (see build_scripts/search_index.py); then
+    the build lock is released."""
+    try:
+        _write_search_index(config)
+    finally:
+        _release_build_lock()
+
+
+def _write_search_index(config):
     if not _edition_search():
         return
     t0 = time.perf_counter()
     site_dir = Path(config.site_dir)
     root = Path(config.config_file_path).resolve().parent
     pages = [extract_units(html, url) for url, html in _state.get("search_pages", [])]
+    cache = root / ".cache" / "edition"
+    if (cache / "search-terms.pickle").exists():  # the old format: never read, it could run code
+        log.info("edition: .cache/edition/search-terms.pickle is an old cache format and is never read; "
+                 "it may be deleted")
     try:
-        terms = analyse(pages, root / ".cache" / "edition" / "search-terms.pickle")
+        terms = analyse(pages, cache / "search-terms.json")
     except ImportError as e:  # Kiwi or jieba missing: the environment, not the corpus
         raise PluginError(f"search index: {e.name or e} is not installed; expected the packages of "
                           "requirements.txt (python -m pip install -r requirements.txt)") from None

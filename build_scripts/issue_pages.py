@@ -15,12 +15,13 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from . import corpus
 from .corpus import Source
 from .glossary import Entry, abbr_pattern
 from .issues import (NO_STANCE_LABEL, RELATIONS, STANCE_DEFINITIONS, STANCES, Issue, Position, Quote,
                      find_terms)
-from .pipeline import POSITIONS_HERE, page_title
-from .render import escape_plain
+from .pipeline import POSITIONS_HERE, front_matter, page_title
+from .render import attr, escape_plain
 
 SNIPPET_BEFORE, SNIPPET_AFTER = 40, 80
 
@@ -31,21 +32,13 @@ def esc(s) -> str:
 
 
 def cell(s) -> str:
-    return esc(s).replace("|", "\\|")
+    """Text in a Markdown table cell. escape_plain escapes "|" already: a second backslash
+    would escape the backslash, and the "|" would end the cell.
 
-
-# Markdown reads its syntax inside an inline tag's attributes too (a link, a code span,
-# a table's "|"): in an attribute, these are character references, which it leaves alone.
-_ATTR_SPECIAL = set("&<>\"'`*_[](){}|\\#!~^:")
-
-
-def attr(s) -> str:
-    """Text for an HTML attribute anywhere in the Markdown: shown as written.
-
-    >>> attr('a "b" [c](d) | x')
-    'a &#34;b&#34; &#91;c&#93;&#40;d&#41; &#124; x'
+    >>> cell("a | b")
+    'a \\\\| b'
     """
-    return "".join(f"&#{ord(c)};" if c in _ATTR_SPECIAL else c for c in str(s))
+    return esc(s)
 
 
 def year(src: Source) -> str:
@@ -91,8 +84,9 @@ def _ascii_slug(s: str) -> str:
 
 
 def author_id(a: dict, src: Source, i: int) -> str:
-    """An explicit `id`, else the romanised name, else the source and position."""
-    return a.get("id") or _ascii_slug(a.get("name_en", "")) or f"{src.slug}-author-{i + 1}"
+    """An explicit `id`, else the romanised name, else the source and position; checked
+    (pattern, reserved names, one person per id) by corpus.check_authors when loading."""
+    return corpus.author_id(a, src.slug, i)
 
 
 def collect_authors(sources: list[Source]) -> dict[str, Author]:
@@ -196,7 +190,7 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
                  issues_by_id: dict[str, Issue], authors: dict[str, Author]) -> str:
     n = issue.names
     positions = sorted(issue.positions, key=lambda p: (by_slug[p.slug].meta["date"], p.slug))
-    out = ["---", f"title: \"{n['ko']}\"", f"issue_id: {issue.id}", "---", "",
+    out = [front_matter(n["ko"], issue_id=issue.id), "",
            f"# {esc(n['ko'])}", "",
            f'<p class="issue-names" data-ed=""><span lang="en">{html.escape(n["en"])}</span> · '
            f'<span lang="zh">{html.escape(n["zh"])}</span></p>', "",
@@ -209,7 +203,7 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
     for p in positions:
         src = by_slug[p.slug]
         who = ", ".join(f"[{cell(a.name)}](../authors/{a.id}.md)" for a in authors_of(src, authors))
-        link = _src_link(src).replace("|", "\\|")
+        link = _src_link(src)
         out.append(f"| {link} | {who} | {src.meta['date']} | "
                    f"[{stance_label(p.stance, p.stance_note)}](#{position_anchor(p.slug)}) | {cell(p.summary)} |")
     out += ["", stance_legend(), "", "## 입장 <span lang=\"en\">(Positions)</span> {: #positions }", ""]
@@ -219,7 +213,7 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
         out += ["## 관련 쟁점 <span lang=\"en\">(Related issues)</span> {: #related }", ""]
         for r in issue.related:
             ri = issues_by_id[r]
-            out.append(f"- [{esc(ri.names['ko'])}]({r}.md) <span lang=\"en\">({html.escape(ri.names['en'])})</span>")
+            out.append(f"- [{esc(ri.names['ko'])}]({r}.md) <span lang=\"en\">({esc(ri.names['en'])})</span>")
         out.append("")
     out += _render_mentions(issue, by_slug, paragraphs)
     return "\n".join(out)
@@ -359,7 +353,7 @@ def render_issues_index(issues: list[Issue], sources: list[Source], authors: dic
     srcs = sorted(sources, key=lambda s: (s.meta["date"], s.slug))
     n_pos = sum(len(i.positions) for i in issues)
     n_q = sum(len(p.quotes) for i in issues for p in i.positions)
-    out = ["---", "title: 쟁점", "---", "", "# 쟁점 <span lang=\"en\">(Issues)</span>", "",
+    out = [front_matter("쟁점"), "", "# 쟁점 <span lang=\"en\">(Issues)</span>", "",
            f"정책 쟁점 {len(issues)}개에 대해 원문들이 취하는 입장 {n_pos}개를 인용문 {n_q}개와 함께 모았다. "
            "각 쟁점 쪽은 입장마다 요지와 저자의 원문 그대로의 인용을 싣고, 인용마다 그 문단으로 가는 링크를 단다. "
            "요지와 입장 분류는 편집자가 쓴 것이고, 인용문은 빌드할 때마다 원문과 대조한다.", "",
@@ -383,15 +377,16 @@ def render_issues_index(issues: list[Issue], sources: list[Source], authors: dic
     out += ["", stance_legend(no_position=True), "",
             "## 쟁점 목록 <span lang=\"en\">(All issues)</span> {: #list }", ""]
     for i in issues:
-        out.append(f"- **[{esc(i.names['ko'])}]({i.id}.md)** <span lang=\"en\">{html.escape(i.names['en'])}</span> · "
-                   f"<span lang=\"zh\">{html.escape(i.names['zh'])}</span> — 입장 {len(i.positions)}개")
+        # Inside an inline tag the text is still Markdown: escaped as such, not as HTML only.
+        out.append(f"- **[{esc(i.names['ko'])}]({i.id}.md)** <span lang=\"en\">{esc(i.names['en'])}</span> · "
+                   f"<span lang=\"zh\">{esc(i.names['zh'])}</span> — 입장 {len(i.positions)}개")
     out.append("")
     return "\n".join(out)
 
 
 def render_author(a: Author, issues: list[Issue]) -> str:
     title = a.name
-    out = ["---", f"title: \"{title}\"", "---", "", f"# {esc(title)}", ""]
+    out = [front_matter(title), "", f"# {esc(title)}", ""]
     if a.unattributed:
         src = a.sources[0]
         out += [f"이 글의 저자는 알려져 있지 않다. {esc(venue_short(src))}에 {src.meta['date']}에 실린 "
@@ -425,7 +420,7 @@ def render_author(a: Author, issues: list[Issue]) -> str:
 
 
 def render_authors_index(authors: dict[str, Author]) -> str:
-    out = ["---", "title: 저자", "---", "", "# 저자 <span lang=\"en\">(Authors)</span>", "",
+    out = [front_matter("저자"), "", "# 저자 <span lang=\"en\">(Authors)</span>", "",
            "저자가 알려지지 않은 글은 저자 이름 대신 게재처와 날짜로 따로 싣는다.", ""]
     for a in sorted(authors.values(), key=lambda a: (a.unattributed, a.name)):
         srcs = ", ".join(f"{s.meta['date'][:4]}" for s in a.sources)
@@ -435,7 +430,7 @@ def render_authors_index(authors: dict[str, Author]) -> str:
 
 
 def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dict[str, list[dict]]) -> str:
-    out = ["---", "title: 용어집", "---", "", "# 용어집 <span lang=\"en\">(Glossary)</span>", "",
+    out = [front_matter("용어집"), "", "# 용어집 <span lang=\"en\">(Glossary)</span>", "",
            "원문에 나오는 약어를 영어, 한국어, 중국어로 풀었다. 사이트 어디서든 약어에 마우스를 올리면 같은 풀이가 뜬다. "
            "'원문'은 그 약어가 본문에 나오는 글이다.", "",
            "| 약어 | English | 한국어 | 中文 | 원문 |", "|---|---|---|---|---|"]
@@ -511,13 +506,38 @@ def export_records(issues: list[Issue], by_slug: dict[str, Source], url_of) -> l
     return rows
 
 
-def export_csv(rows: list[dict]) -> str:
+# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(...),
+# +cmd|..., -2+3, @SUM(...)), or drops the tab or carriage return and reads what follows.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(v):
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula (CSV injection):
+    text starting with = + - @, a tab or a carriage return gets a leading ' (OWASP's advice),
+    which spreadsheets hide. Numbers stay numbers; the JSON exports keep the exact text.
+
+    >>> [spreadsheet_cell(x) for x in ["=1+1", "+82", "-2", "@SUM(A1)", "\\t=1", "한미", 3, True]]
+    ["'=1+1", "'+82", "'-2", "'@SUM(A1)", "'\\t=1", '한미', 3, 'true']
+    """
+    if isinstance(v, bool):  # as JSON writes flags (true/false), not Python's True/False
+        return str(v).lower()
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
+def csv_text(header: list[str], rows) -> str:
+    """The exports' CSV: a header, every cell through spreadsheet_cell, CRLF line ends, and a
+    BOM, so spreadsheet programs read the UTF-8 as UTF-8."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
-    w.writeheader()
-    # Flags as JSON writes them (true/false), not Python's True/False.
-    w.writerows({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in r.items()} for r in rows)
-    return "\ufeff" + buf.getvalue()  # a BOM, so spreadsheet programs read the UTF-8 as UTF-8
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    w.writerows([spreadsheet_cell(v) for v in row] for row in rows)
+    return "\ufeff" + buf.getvalue()
+
+
+def export_csv(rows: list[dict]) -> str:
+    return csv_text(EXPORT_FIELDS, ([r[k] for k in EXPORT_FIELDS] for r in rows))
 
 
 def export_json(issues: list[Issue], rows: list[dict]) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chardata import CLOSERS, LETTER_OR_DIGIT_RE, SENTENCE_FINAL
-from .corpus import node_lines, read_yaml
+from .corpus import node_lines, read_yaml, refuse_links, whole_number
 from .errors import CorpusErrors, EditionError
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -47,6 +47,7 @@ RELATIONS = {  # type -> (Korean label, English label)
 # Scholarly elision inside a quote: the parts must stand in the paragraph in this order.
 ELISION_RE = re.compile(r"\s*\[(?:…|\.\.\.)\]\s*")
 MAX_QUOTES = 3
+MIN_QUOTE_LETTERS = 2
 
 
 class IssueError(EditionError):
@@ -353,10 +354,10 @@ def read_issue(path: Path, paragraphs: dict[str, list[dict]]) -> Issue:
             if r.target == p.slug:
                 c.fail(("positions", i, "relations", j, "with"), "a position cannot relate to itself",
                        expected="another source's position", found=r.target)
-    order = data.get("order", 1000)
-    if not isinstance(order, int) or isinstance(order, bool):
+    order = whole_number(data.get("order", 1000))
+    if order is None:
         c.fail(("order",), "bad value for 'order'", expected="a whole number (the issue's place in lists)",
-               found=repr(order))
+               found=repr(data.get("order")))
     return Issue(iid, str(path), names, question, description, terms, list(related), positions, order,
                  [lines.get(("related", k)) for k in range(len(related))])
 
@@ -396,6 +397,10 @@ def _read_position(c: _Checker, pos, where: tuple, paragraphs: dict[str, list[di
         c.keys(q, QUOTE_KEYS, qw, "a quote")
         anchor = c.text(q, "paragraph", qw, what="a paragraph id like p-afcec7 (the # part of its link)")
         text = c.text(q, "text", qw, what="the author's words, verbatim")
+        if len(LETTER_OR_DIGIT_RE.findall(text)) < MIN_QUOTE_LETTERS:
+            # One letter "stands" in almost any paragraph: it proves nothing and shows nothing.
+            c.fail(qw + ("text",), "quote too short to be meaningful",
+                   expected=f"at least {MIN_QUOTE_LETTERS} letters or digits of the author's words", found=repr(text))
         para = by_anchor.get(anchor)
         landed = next((p for p in paragraphs[slug] if anchor in p.get("aliases", ())), None)
         if para is None and landed is not None:
@@ -446,9 +451,11 @@ def load_issues(root: Path, paragraphs: dict[str, list[dict]]) -> list[Issue]:
     folder = root / "issues"
     if not folder.is_dir():
         return []
+    refuse_links(folder, root, IssueError)
     issues, errors, failed = [], [], set()
     for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")):
         try:
+            refuse_links(path, root, IssueError)
             issues.append(read_issue(path, paragraphs))
         except EditionError as e:
             errors.append(e)

@@ -23,7 +23,7 @@ FOOTNOTES_HERE = "///Footnotes Go Here///"
 PLAIN_ESCAPES = {
     "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "{": "\\{", "}": "\\}",
     "[": "\\[", "]": "\\]", "#": "\\#", "|": "\\|", "!": "\\!",
-    "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ",
+    "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " ",
 }
 AUTOLINK_RE = re.compile(r"<(https?://[^\s<>]+)>")
 # $...$ as in TeX: not after a backslash (\$1.3 is a dollar), no space just inside the dollars.
@@ -40,6 +40,8 @@ def escape_plain(s: str) -> str:
     '&lt;script&gt;alert(1)&lt;/script&gt; \\\\*a\\\\* \\\\[x\\\\](javascript:y) \\\\#1 a\\\\|b & \\\\_c\\\\_'
     >>> escape_plain("R&D, &lt; &#60; &amp")
     'R&D, &amp;lt; &amp;\\\\#60; &amp'
+    >>> escape_plain("a\\r=b\\nc")   # Markdown reads a carriage return as a line break
+    'a =b c'
     """
     # A bare "&" (R&D, Ashley&Burcu) stays: Markdown writes it out as &amp; itself, and an
     # abbreviation like R&D is then found in the text. Only an "&" that would read as a
@@ -50,14 +52,70 @@ def escape_plain(s: str) -> str:
     return re.sub(r"^(\d+)\.(\s)", r"\1\\.\2", out)
 
 
+# Markdown reads its syntax inside an inline tag's attributes too (a link, a code span,
+# a table's "|"): in an attribute, these are character references, which it leaves alone.
+_ATTR_SPECIAL = set("&<>\"'`*_[](){}|\\#!~^:")
+
+
+def attr(s) -> str:
+    """Text for an HTML attribute anywhere in the Markdown: shown as written.
+
+    >>> attr('a "b" [c](d) | x')
+    'a &#34;b&#34; &#91;c&#93;&#40;d&#41; &#124; x'
+    >>> attr('x" onclick="alert(1)')
+    'x&#34; onclick=&#34;alert&#40;1&#41;'
+    """
+    return "".join(f"&#{ord(c)};" if c in _ATTR_SPECIAL else c for c in str(s))
+
+
+def url_attr(url: str) -> str:
+    """An http(s) address for an href anywhere in the Markdown: as attr(), its scheme's ':'
+    left readable (no Markdown syntax starts with it).
+
+    >>> url_attr("https://x.org/a_b*c[d]?q=1&r='2'")
+    'https://x.org/a&#95;b&#42;c&#91;d&#93;?q=1&#38;r=&#39;2&#39;'
+    """
+    return "".join(f"&#{ord(c)};" if c in _ATTR_SPECIAL and c != ":" else c for c in str(url))
+
+
 def _footnote_refs(s: str) -> str:
-    return TOKEN_RE.sub(lambda m: f"[^{m.group(1)}]", s)
+    """Note tokens -> footnote references. Text that spells the footnotes' place marker gets
+    a character reference in it: the footnotes would move there, and the text would be lost.
+
+    >>> _footnote_refs("a\ue0003\ue001 ///Footnotes Go Here///")
+    'a[^3] &#47;//Footnotes Go Here///'
+    """
+    return TOKEN_RE.sub(lambda m: f"[^{m.group(1)}]", s).replace(FOOTNOTES_HERE, "&#47;" + FOOTNOTES_HERE[1:])
 
 
 @functools.lru_cache(maxsize=1024)
-def _math(tex: str) -> str:
+def _math(tex: str) -> str | None:
+    """MathML for a formula; None when it is not valid TeX: the formula is then shown as
+    the text it is (corpus.load_source logs the line)."""
+    return _convert(tex)[0]
+
+
+def _convert(tex: str) -> tuple[str | None, str]:
     from latex2mathml.converter import convert
-    return convert(tex.strip())
+    try:
+        return convert(tex.strip()), ""
+    except Exception as e:  # noqa: BLE001 - any failure of the converter means "not a formula it can render"
+        words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(e).__name__.removesuffix("Error")).lower()
+        return None, words + (f": {e}" if str(e) else "")
+
+
+def invalid_formulas(text: str) -> list[tuple[int, str, str]]:
+    """(offset, formula, why) of each `$...$` of a Markdown source that is not valid TeX.
+
+    >>> invalid_formulas("ok $X_m$, bad $a_$ and $\\\\left(x$.")
+    [(14, 'a_', 'missing super script or subscript'), (23, '\\\\left(x', 'extra left or missing right')]
+    """
+    out = []
+    for m in MATH_RE.finditer(text):
+        mathml, why = _convert(m.group(1))
+        if mathml is None:
+            out.append((m.start(), m.group(1), why))
+    return out
 
 
 def inline(t: MText | str, markdown: bool) -> str:
@@ -65,6 +123,8 @@ def inline(t: MText | str, markdown: bool) -> str:
 
     >>> inline("**도전요인:** <b>x</b> \\\\* 顾 $X_m$", True).split(" display")[0]
     '**도전요인:** &lt;b&gt;x&lt;/b&gt; \\\\* 顾 <math xmlns="http://www.w3.org/1998/Math/MathML"'
+    >>> inline("$a_$ and $\\\\left(x$", True)
+    '$a\\\\_$ and $\\\\\\\\left(x$'
     """
     s = t.s if isinstance(t, MText) else t
     s = s.strip()
@@ -77,7 +137,9 @@ def inline(t: MText | str, markdown: bool) -> str:
                    (MATH_RE, lambda m: _math(m.group(1)))):
         for m in rx.finditer(s):
             if not any(a <= m.start() < z for a, z, _ in protected):
-                protected.append((m.start(), m.end(), fn(m)))
+                rendered = fn(m)
+                if rendered is not None:   # invalid TeX stays text, escaped like the rest
+                    protected.append((m.start(), m.end(), rendered))
     protected.sort()
     text_parts = []
     for a, z, rendered in protected + [(len(s), len(s), "")]:
@@ -91,8 +153,8 @@ def inline(t: MText | str, markdown: bool) -> str:
 
 # As in plain text, a bare "&" stays and only one that would start a character reference is escaped.
 _ENTITY_AMP = r"&(?=#?[0-9A-Za-z]+;)"
-_PLAIN_RE = re.compile(_ENTITY_AMP + r"|[\\`*_{}\[\]#|!<>\n]")
-MD_SPECIAL_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>&$~^'\"])|" + _ENTITY_AMP + r"|[\\`*_{}\[\]#|!<>\n]")
+_PLAIN_RE = re.compile(_ENTITY_AMP + r"|[\\`*_{}\[\]#|!<>\n\r]")
+MD_SPECIAL_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>&$~^'\"])|" + _ENTITY_AMP + r"|[\\`*_{}\[\]#|!<>\n\r]")
 
 
 def _md_text(s: str) -> str:
@@ -148,7 +210,7 @@ def _number(b: Block) -> str:
     """The paragraph number (a link to the paragraph itself), the ids of removed
     paragraphs that now land here, and a mark on text changed since its id was published."""
     out = f'<a class="pn" href="#{b.anchor}" {ED} title="문단 {b.number}">{b.number}</a>'
-    out += "".join(f'<span class="anchor-alias" id="{a}" {ED}></span>' for a in b.aliases)
+    out += "".join(f'<span class="anchor-alias" id="{attr(a)}" {ED}></span>' for a in b.aliases)
     if b.changed:
         out += f'<span class="para-changed" {ED} title="{CHANGED_TITLE}">†</span>'
     return out + " "
@@ -170,7 +232,7 @@ def render_block(b: Block, md: bool) -> str:
     if b.kind == "pubnote":
         label = PUBNOTE_LABELS.get(b.label, PUBNOTE_LABELS["publication"])
         moved = ' data-moved=""' if b.moved else ""
-        return (f'<div class="pubnote pubnote-{b.label or "publication"}"{moved} markdown="1">\n'
+        return (f'<div class="pubnote pubnote-{attr(b.label or "publication")}"{moved} markdown="1">\n'
                 f'<p class="pubnote-label" {ED}>{label}</p>\n\n'
                 f"{inline(b.text, md)}\n{{:{_attr_lang(b.lang)} }}\n\n</div>")
     if b.kind == "figure":

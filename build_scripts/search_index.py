@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import html as htmllib
 import json
+import logging
 import re
 import shutil
 import unicodedata
@@ -32,6 +33,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .chardata import HAN_RE, HANGUL_RE
+
+log = logging.getLogger("mkdocs.edition")
 
 # --- 1. units ------------------------------------------------------------------------
 
@@ -229,6 +232,35 @@ def normalize(s: str) -> str:
     return unicodedata.normalize("NFKC", s).lower()
 
 
+MAX_CHUNK = 4000       # characters of a unit analysed at once
+SENTENCE_ENDS = (". ", "? ", "! ", "。", "？", "！")
+
+
+def chunks(text: str, size: int = MAX_CHUNK) -> list[str]:
+    """A text in pieces of at most `size` characters, cut after a sentence's end in the second
+    half of a piece where there is one, else at a space there, else anywhere: each piece is
+    at least half as long as it may be, so this is linear.
+
+    >>> chunks("가나. 다라. 마바", 8)
+    ['가나. 다라. ', '마바']
+    >>> chunks("가나다 라마바사아", 5), chunks("가 나다라마바사", 3)
+    (['가나다 ', '라마바사아'], ['가 ', '나다라', '마바사'])
+    >>> "".join(chunks("동맹은 위기다. " * 1000)) == "동맹은 위기다. " * 1000
+    True
+    """
+    out, start = [], 0
+    while len(text) - start > size:
+        end, half = start + size, start + size // 2
+        cut = max((k + len(e) for e in SENTENCE_ENDS if (k := text.rfind(e, half, end)) >= 0), default=0)
+        if cut <= half:  # every piece is at least half as long as it may be: linear
+            k = text.rfind(" ", half, end)
+            cut = k + 1 if k >= 0 else end
+        out.append(text[start:cut])
+        start = cut
+    out.append(text[start:])
+    return out
+
+
 class Analyzer:
     """Index terms of a text. Kiwi and jieba load once, on first use."""
 
@@ -250,7 +282,14 @@ class Analyzer:
             import logging
 
             import jieba
+
+            from . import cachefile
             jieba.setLogLevel(logging.WARNING)
+            # jieba keeps its dictionary as marshal data, by default in the shared temporary
+            # folder, where another user could put a file of their own: keep it in ours.
+            private = cachefile.private_dir()
+            if private is not None:
+                jieba.dt.tmp_dir = str(private)
             jieba.initialize()
             self._jieba = jieba
         return self._jieba
@@ -267,14 +306,24 @@ class Analyzer:
         return self.terms_many([text])[0]
 
     def terms_many(self, texts: list[str]) -> list[Counter]:
-        texts = [normalize(t) for t in texts]
-        out = [Counter(w for w in LATIN_WORD.findall(t) if len(w) > 1 or w.isdigit()) for t in texts]
-        korean = [i for i, t in enumerate(texts) if HANGUL_RE.search(t)]
-        for i, tokens in zip(korean, self.kiwi.tokenize([texts[i] for i in korean])):
-            out[i].update(self._korean_terms(texts[i], tokens))
-        for i, t in enumerate(texts):
+        # A long unit (a one-line source is one) is analysed in pieces of a bounded length:
+        # Kiwi's time grows faster than a single text's length, and a piece's terms are the
+        # same as in the whole but where a compound would span a cut between sentences.
+        pieces, owner = [], []
+        for k, t in enumerate(texts):
+            for piece in chunks(normalize(t)):
+                pieces.append(piece)
+                owner.append(k)
+        found = [Counter(w for w in LATIN_WORD.findall(t) if len(w) > 1 or w.isdigit()) for t in pieces]
+        korean = [i for i, t in enumerate(pieces) if HANGUL_RE.search(t)]
+        for i, tokens in zip(korean, self.kiwi.tokenize([pieces[i] for i in korean])):
+            found[i].update(self._korean_terms(pieces[i], tokens))
+        for i, t in enumerate(pieces):
             for run in HAN_RUN.findall(t):
-                out[i].update(self._chinese_terms(run))
+                found[i].update(self._chinese_terms(run))
+        out = [Counter() for _ in texts]
+        for k, c in zip(owner, found):
+            out[k].update(c)
         return out
 
     def _noun_parts(self, noun: str) -> list[str]:
@@ -343,8 +392,7 @@ class Analyzer:
         ['이', '을', '했다']
         """
         out = []
-        for m in re.finditer(r"\S+", text):
-            inside = [t for t in tokens if m.start() <= t.start < m.end()]
+        for inside in Analyzer._tokens_by_word(text, tokens):
             last = max((i for i, t in enumerate(inside) if t.tag in KO_SPAN_TAGS), default=None)
             if last is None or last == len(inside) - 1:
                 continue
@@ -355,6 +403,27 @@ class Analyzer:
                 if 0 < len(tail) <= 4 and all("\uac00" <= c <= "\ud7a3" for c in tail):
                     out.append(tail)
         return out
+
+    @staticmethod
+    def _tokens_by_word(text: str, tokens):
+        """The tokens starting inside each written word, in one walk over both (Kiwi gives
+        its tokens in text order): linear in the unit's length, where asking every token
+        for every word grew with its square (a one-line source is one unit).
+
+        >>> from types import SimpleNamespace as T
+        >>> toks = [T(start=0, form="가"), T(start=1, form="나"), T(start=3, form="다")]
+        >>> [[t.form for t in w] for w in Analyzer._tokens_by_word("가나 다 라", toks)]
+        [['가', '나'], ['다'], []]
+        """
+        tokens = sorted(tokens, key=lambda t: t.start)  # already in order; a guarantee, not a cost
+        k = 0
+        for m in re.finditer(r"\S+", text):
+            while k < len(tokens) and tokens[k].start < m.start():
+                k += 1
+            first = k
+            while k < len(tokens) and tokens[k].start < m.end():
+                k += 1
+            yield tokens[first:k]
 
     def _chinese_terms(self, run: str) -> list[str]:
         # Search mode gives words and the words inside them (驻韩美军 -> 韩美, 美军, ...);
@@ -461,20 +530,77 @@ def write_index(pages: list[PageUnits], term_counts: list[list[Counter]], out: P
 
 # --- the whole step ---------------------------------------------------------------------
 
-def analyse(pages: list[PageUnits], cache_file: Path | None, analyzer: Analyzer | None = None) -> list[list[Counter]]:
-    """Terms of every unit. A unit's terms depend only on its text and this code, so they
-    are cached by both: an unchanged paragraph is not analysed again (Kiwi is the slow part
-    of the build's search step)."""
-    import pickle
-    key = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    cached: dict[str, Counter] = {}
-    if cache_file and cache_file.exists():
+TERMS_CACHE_FORMAT = 1
+DIGEST_RE = re.compile(r"[0-9a-f]{40}")
+
+
+def analysis_version() -> str:
+    """What a unit's terms depend on besides its text: this code, the character classes,
+    the Unicode tables of NFKC, and the versions of Kiwi, its model and jieba."""
+    from importlib import metadata
+    h = hashlib.sha256(f"terms {TERMS_CACHE_FORMAT} unicode {unicodedata.unidata_version}".encode())
+    for name in ("search_index.py", "chardata.py"):
+        h.update(name.encode() + b"\0" + (Path(__file__).parent / name).read_bytes())
+    for dist in ("kiwipiepy", "kiwipiepy_model", "jieba"):
         try:
-            stored = pickle.loads(cache_file.read_bytes())
-            if stored.get("code") == key:
-                cached = stored["terms"]
-        except Exception:  # a cache from another version or a broken file is rebuilt
-            cached = {}
+            h.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{dist}=missing".encode())
+    return h.hexdigest()[:32]
+
+
+def valid_terms_cache(data, key: str) -> str | None:
+    """Why a stored terms cache cannot be used (None: it can): it must be exactly
+    {"key": <this analysis version>, "terms": {sha1 of a text: {term: count > 0}}}.
+
+    >>> valid_terms_cache({"key": "k", "terms": {"0" * 40: {"동맹": 2, "\\x00이": 1}}}, "k") is None
+    True
+    >>> valid_terms_cache({"key": "old", "terms": {}}, "k")
+    'it was made by another version of the analysis'
+    >>> valid_terms_cache({"key": "k", "terms": {"0" * 40: {"동맹": True}}}, "k")
+    'the terms of 0000000000000000000000000000000000000000 are not {term: count}'
+    >>> valid_terms_cache([1, 2], "k")
+    'it is not {"key": ..., "terms": {...}}'
+    """
+    if not (isinstance(data, dict) and set(data) == {"key", "terms"} and isinstance(data["terms"], dict)):
+        return 'it is not {"key": ..., "terms": {...}}'
+    if data["key"] != key:
+        return "it was made by another version of the analysis"
+    for digest, counts in data["terms"].items():
+        if not DIGEST_RE.fullmatch(digest):
+            return f"{digest[:50]!r} is not the SHA-1 of a text"
+        if not (isinstance(counts, dict) and all(
+                isinstance(t, str) and t and type(n) is int and n > 0 for t, n in counts.items())):
+            return f"the terms of {digest} are not {{term: count}}"
+    return None
+
+
+def load_terms_cache(cache_file: Path | None, key: str) -> dict[str, Counter]:
+    """The cached terms, if this machine's builds wrote them for this analysis; anything
+    else (a committed, old, truncated or hostile file) is ignored, with one line in the log."""
+    from . import cachefile
+    if cache_file is None:
+        return {}
+    data, why = cachefile.read(cache_file, "search-terms")
+    if data is not None:
+        why = valid_terms_cache(data, key)
+        if why == "it was made by another version of the analysis":
+            return {}  # the code or a package changed: an ordinary miss
+    if data is None or why:
+        if why:
+            log.info(f"edition: {cachefile.shown(cache_file)} ignored: {why}; the search terms are computed again")
+        return {}
+    return {d: Counter(c) for d, c in data["terms"].items()}
+
+
+def analyse(pages: list[PageUnits], cache_file: Path | None, analyzer: Analyzer | None = None) -> list[list[Counter]]:
+    """Terms of every unit. A unit's terms depend only on its text and the analysis (see
+    analysis_version), so they are cached by both: an unchanged paragraph is not analysed
+    again (Kiwi is the slow part of the build's search step). The cache is JSON signed by
+    this machine (cachefile), never pickle: reading it cannot run code."""
+    from . import cachefile
+    key = analysis_version()
+    cached = load_terms_cache(cache_file, key)
     digest: dict[str, str] = {}
     for pg in pages:
         for u in pg.units:
@@ -487,9 +613,8 @@ def analyse(pages: list[PageUnits], cache_file: Path | None, analyzer: Analyzer 
         for d, c in zip(todo, analyzer.terms_many([by_digest[d] for d in todo])):
             cached[d] = c
     used = {d: cached[d] for d in by_digest}
-    if cache_file and todo:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_bytes(pickle.dumps({"code": key, "terms": used}))
+    if cache_file and (todo or len(used) != len(cached)):
+        cachefile.write(cache_file, "search-terms", {"key": key, "terms": {d: dict(c) for d, c in used.items()}})
     return [[used[digest[u.text]] for u in pg.units] for pg in pages]
 
 

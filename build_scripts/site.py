@@ -1,26 +1,30 @@
 """The whole corpus -> generated pages.
 
-An unchanged source is not cleaned again: each page is cached under `.cache/edition/`,
-keyed on the bytes of its source.txt, meta.yml and corrections.yml and on the code of the
-pipeline itself, so a change to any of them (or to this code) rebuilds it.
+An unchanged source's page is not rendered again: its Markdown is cached under
+`.cache/edition/`, keyed on the bytes of its source.txt, meta.yml, corrections.yml and
+anchors.yml and on the code of the pipeline itself, so a change to any of them (or to this
+code) renders it again. The cache is only a shortcut, never a source of truth: its files are
+signed by this machine (cachefile.py), so a committed or edited one is ignored, and every
+source is still cleaned at every build, so the fidelity check compares each page with what
+the source yields, not with anything stored.
 """
 from __future__ import annotations
 
 import gc
 import hashlib
-import html
 import json
 import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cite, review
+from . import cachefile, cite, review
 from .corpus import LANGUAGES, Source, load_corpus
 from .glossary import load_glossary
-from .issue_pages import Generated, generate, page_url
+from .issue_pages import Generated, csv_text, esc, generate, page_url
 from .issues import Issue, load_issues
-from .pipeline import CITE_HERE, TYPE_NAMES, clean_source, page_title, render_page
+from .pipeline import (CITE_HERE, TYPE_NAMES, clean_source, front_matter, page_expected, page_title,
+                       render_page)
 
 CODE_DIR = Path(__file__).parent
 log = logging.getLogger("mkdocs.edition")
@@ -95,49 +99,60 @@ def _build_site(corpus_root: Path, cache_dir: Path | None) -> Site:
     sources = load_corpus(corpus_root)
     t_load = time.perf_counter() - t0
     version = code_version()
-    pages, t_clean, t_render, cached = [], 0.0, 0.0, 0
+    pages, t_clean, t_render, cached, ignored = [], 0.0, 0.0, 0, []
     for src in sources:
-        key = _cache_key(src, version)
-        hit = None
-        if cache_dir is not None:
-            f = cache_dir / f"{src.slug}.json"
-            if f.exists():
-                try:
-                    data = json.loads(f.read_text("utf-8"))
-                    if data.get("key") == key:
-                        hit = data
-                except (OSError, ValueError):
-                    hit = None
-        if hit:
-            expected = {k: (v[0], v[1]) for k, v in hit["expected"].items()}
-            pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta),
-                                    hit["markdown"], expected, src, hit["paragraphs"], from_cache=True,
-                                    notes=hit.get("notes", [])))
-            cached += 1
-            continue
         a = time.perf_counter()
+        # Every source is cleaned at every build: what the fidelity check expects, the
+        # paragraphs and the notes come from the source itself, never from a cache.
         cleaned = clean_source(src)
         _write_lock(src, cleaned)
         b = time.perf_counter()
-        markdown, expected = render_page(src, cleaned)
-        c = time.perf_counter()
+        # Pages in a folder of their own: no slug can take another cache's name (citations).
+        f = cache_dir / "pages" / f"{src.slug}.json" if cache_dir is not None else None
+        key = _cache_key(src, version)
+        markdown = _cached_page(f, src.slug, key, ignored) if f is not None else None
+        hit = markdown is not None
+        if hit:
+            expected = page_expected(cleaned)
+            cached += 1
+        else:
+            markdown, expected = render_page(src, cleaned)
+            if f is not None:
+                cachefile.write(f, f"page {src.slug}", {"key": key, "slug": src.slug, "markdown": markdown})
         t_clean += b - a
-        t_render += c - b
-        pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta),
-                                markdown, expected, src, cleaned.paragraphs, notes=cleaned.note_records))
-        if cache_dir is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = cache_dir / f".{src.slug}.json.tmp"
-            tmp.write_text(json.dumps({"key": key, "markdown": markdown, "paragraphs": cleaned.paragraphs,
-                                       "notes": cleaned.note_records,
-                                       "expected": {k: list(v) for k, v in expected.items()}},
-                                      ensure_ascii=False), "utf-8")
-            tmp.replace(cache_dir / f"{src.slug}.json")
+        t_render += time.perf_counter() - b
+        pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta), markdown, expected, src,
+                                cleaned.paragraphs, from_cache=hit, notes=cleaned.note_records))
+    _log_ignored(ignored)
     a = time.perf_counter()
     index = sources_index(sources)
     t_render += time.perf_counter() - a
     return Site(sources, pages, index, timings={"load": t_load, "clean": t_clean, "render": t_render,
                                         "cached": cached, "sources": len(sources)})
+
+
+def _cached_page(path: Path, slug: str, key: str, ignored: list) -> str | None:
+    """A page's Markdown from the cache, only if this machine's build wrote it (signed) for
+    exactly these inputs and this code; anything else is a miss, and a file that is not
+    ours or not of the right shape is named in the log."""
+    data, why = cachefile.read(path, f"page {slug}")
+    if data is None:
+        if why:
+            ignored.append((path, why))
+        return None
+    if not (isinstance(data, dict) and set(data) == {"key", "slug", "markdown"}
+            and data["slug"] == slug and isinstance(data["key"], str) and isinstance(data["markdown"], str)):
+        ignored.append((path, 'it is not {"key", "slug", "markdown"} for this source'))
+        return None
+    return data["markdown"] if data["key"] == key else None  # an input or the code changed
+
+
+def _log_ignored(ignored: list) -> None:
+    """One line for every cache file that could not be used (committed, copied, damaged)."""
+    if ignored:
+        path, why = ignored[0]
+        more = f" (and {len(ignored) - 1} more)" if len(ignored) > 1 else ""
+        log.info(f"edition: cache file {cachefile.shown(path)}{more} ignored: {why}; rebuilt from the corpus")
 
 
 def _write_lock(src: Source, cleaned) -> None:
@@ -185,10 +200,12 @@ def _build_citations(site: Site, url_of, site_name: str, cache_dir: Path | None 
     The CSL processor takes ~50 ms a source, so the boxes are cached by their inputs."""
     a = time.perf_counter()
     cache_file = cache_dir / "citations.json" if cache_dir is not None else None
-    try:
-        cache = json.loads(cache_file.read_text("utf-8")) if cache_file and cache_file.exists() else {}
-    except (OSError, ValueError):
-        cache = {}
+    cache, why = cachefile.read(cache_file, "citations") if cache_file is not None else (None, None)
+    if cache is not None and not (isinstance(cache, dict)
+                                  and all(isinstance(k, str) and isinstance(v, str) for k, v in cache.items())):
+        cache, why = None, "it is not {key: Cite box}"
+    _log_ignored([(cache_file, why)] if why else [])
+    cache = cache or {}
     version, fresh = code_version(), {}
     for p in site.pages:
         c = cite.citation(p.source, url_of(p.path), site_name)
@@ -208,8 +225,7 @@ def _build_citations(site: Site, url_of, site_name: str, cache_dir: Path | None 
         fresh[key] = box
         p.markdown = p.markdown.replace(CITE_HERE, box, 1)
     if cache_file is not None and fresh != cache:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(json.dumps(fresh, ensure_ascii=False), "utf-8")
+        cachefile.write(cache_file, "citations", fresh)
     site.timings["citations"] = time.perf_counter() - a
     site.timings["render"] += site.timings["citations"]
 
@@ -239,8 +255,6 @@ EXPORT_FORMAT = 1  # bumped when a field changes meaning; new fields may be adde
 def _build_export(site: Site, url_of, site_name: str) -> None:
     """The corpus for reuse: every source's metadata and citation, its paragraphs (anchor,
     number, text as published, URL) and notes. JSON for programs, CSV for spreadsheets."""
-    import csv
-    import io
     a = time.perf_counter()
     out = {"format": EXPORT_FORMAT, "edition": site_name,
            "about": "Paragraph text is the source's text as published in this edition (notes markers "
@@ -261,11 +275,9 @@ def _build_export(site: Site, url_of, site_name: str) -> None:
         for r in paragraphs:
             rows.append([p.slug, p.source.meta["date"], r["number"], r["anchor"], r["lang"], r["section"], r["text"], r["url"]])
     site.files["export/corpus.json"] = json.dumps(out, ensure_ascii=False, indent=1) + "\n"
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(["source", "date", "number", "anchor", "lang", "section", "text", "url"])
-    w.writerows(rows)
-    site.files["export/paragraphs.csv"] = "\ufeff" + buf.getvalue()  # BOM: Excel reads it as UTF-8
+    # Cells a spreadsheet would run as a formula are neutralised (see issue_pages.csv_text).
+    site.files["export/paragraphs.csv"] = csv_text(["source", "date", "number", "anchor", "lang", "section",
+                                                    "text", "url"], rows)
     site.timings["export"] = time.perf_counter() - a
     site.timings["render"] += site.timings["export"]
 
@@ -281,16 +293,16 @@ def author_line(meta: dict) -> str:
 
 
 def sources_index(sources: list[Source]) -> str:
-    e = lambda s: html.escape(str(s), quote=False).replace("|", "\\|")  # noqa: E731
     rows = []
     for s in sorted(sources, key=sort_key):
         m = s.meta
-        title = m.get("title") or f"{m.get('title_supplied', '제목 미상')} *(편집자 제목)*"
+        # Table cells are Markdown: the metadata is escaped as source text is (a "|" ends no cell).
+        title = esc(m["title"]) if m.get("title") else f"{esc(m.get('title_supplied', '제목 미상'))} *(편집자 제목)*"
         where = m.get("venue") or m.get("publisher") or ""
-        rows.append(f"| {e(m['date'])} | [{e(title)}]({s.slug}.md) | {e(author_line(m))} | "
-                    f"{e(where)} | {TYPE_NAMES.get(m.get('type', 'other'), '')} | {LANGUAGES.get(m['language'], m['language'])} |")
+        rows.append(f"| {esc(m['date'])} | [{title}]({s.slug}.md) | {esc(author_line(m))} | "
+                    f"{esc(where)} | {TYPE_NAMES.get(m.get('type', 'other'), '')} | {LANGUAGES.get(m['language'], m['language'])} |")
     return "\n".join([
-        "---", "title: 원문 목록", "---", "", "# 원문 목록 <span lang=\"en\">(Sources)</span>", "",
+        front_matter("원문 목록"), "", "# 원문 목록 <span lang=\"en\">(Sources)</span>", "",
         f"이 판에 실린 원문 {len(sources)}편을 날짜순으로 싣는다. 제목을 누르면 정리된 본문으로 간다. "
         "원제가 알려지지 않은 글은 편집자가 붙인 제목을 *(편집자 제목)*으로 표시한다.", "",
         "| 날짜 | 제목 | 저자 | 게재 | 유형 | 언어 |", "|---|---|---|---|---|---|", *rows, "",

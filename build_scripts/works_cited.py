@@ -15,12 +15,13 @@ reported in the build log and listed on the page.
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
 from .cite import URL_RE
 from .fidelity import letters
+from .pipeline import front_matter
+from .render import attr, escape_plain, url_attr
 
 QUOTED_RE = re.compile(r"[“\"「『‘]\s*(.+?)\s*[”\"」』’]")
 # "Author.(2019). Title. Rest" and "Author. (1991). Title" — the reference-list form.
@@ -212,8 +213,10 @@ def _match(c: InText, ref_works: list[tuple[Work, str, str]]) -> Work | None:
 # --- the page and the links -------------------------------------------------------------
 
 def render(wc: WorksCited, sources_by_slug: dict) -> str:
-    e = lambda s: html.escape(str(s), quote=False).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")  # noqa: E731
-    out = ["---", "title: 인용 문헌", "---", "",
+    # The entries are the sources' own text (as a reader sees it: Markdown syntax of a
+    # Markdown source is already gone): escaped exactly as the body of a plain-text source.
+    e = escape_plain
+    out = [front_matter("인용 문헌"), "",
            '# 인용 문헌 <span lang="en">(Works cited)</span>', "",
            "원문들이 각주와 참고문헌에서 인용한 문헌을 한곳에 모은다. 각 항목은 원문에 적힌 그대로 싣고(같은 문헌이 "
            "여러 번 인용되면 가장 자세한 형태 하나), 그 문헌을 인용한 각주, 참고문헌 항목, 본문의 저자-연도 인용으로 "
@@ -242,8 +245,9 @@ def render(wc: WorksCited, sources_by_slug: dict) -> str:
                        "다르거나 목록에 빠진 문헌이다. 원문 그대로 둔다.")
             out.append("")
             for c in wc.unmatched:
+                # Not a code span: a backtick in the citation would end it.
                 out.append(f"- {e(_source_label(sources_by_slug[c.slug]))} "
-                           f"[¶{c.number}]({_href(c.slug, c.paragraph)}): `{c.raw}`")
+                           f"[¶{c.number}]({_href(c.slug, c.paragraph)}): <code>{e(c.raw)}</code>")
         else:
             out.append("모든 본문 인용이 참고문헌 항목과 이어진다.")
         out.append("")
@@ -261,8 +265,7 @@ def _linkify(s: str, escape) -> str:
     out, i = [], 0
     for m in URL_RE.finditer(s):
         out.append(escape(s[i:m.start()]))
-        url = html.escape(m.group(0), quote=True)
-        out.append(f'<a href="{url}">{url}</a>')
+        out.append(f'<a href="{url_attr(m.group(0))}">{escape(m.group(0))}</a>')
         i = m.end()
     out.append(escape(s[i:]))
     return "".join(out)
@@ -280,10 +283,10 @@ def link_in_text(markdown: str, citations: list[InText]) -> str:
         if c.work is None or c.slug not in c.work.entry_anchor or c.paragraph not in line_of:
             continue
         k = line_of[c.paragraph]
-        inner = next((x for x in (c.raw[1:-1], html.escape(c.raw[1:-1], quote=False)) if x in lines[k]), None)
+        inner = next((x for x in (c.raw[1:-1], escape_plain(c.raw[1:-1])) if x in lines[k]), None)
         if inner is None:
             continue  # printed differently in Markdown (escapes): left unlinked, still listed
-        title = html.escape(c.work.display[:120], quote=True)
+        title = attr(c.work.display[:120])
         target = c.work.entry_anchor[c.slug]
         lines[k] = lines[k].replace(inner, f'<a class="cite-ref" href="#{target}" title="{title}">{inner}</a>', 1)
     return "\n".join(lines)

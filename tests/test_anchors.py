@@ -64,6 +64,21 @@ def test_a_changed_paragraph_keeps_its_id_with_a_note():
     assert again.changed == new.changed and again.log == []
 
 
+def test_a_changed_paragraph_removed_and_restored_keeps_its_id_and_its_mark():
+    """A → edited → removed → edited text back: the id returns with the hash it was first
+    published under, so the mark stays and the lock still passes its id check."""
+    old = first(A, B, C)
+    edited = B.replace("견고하다", "여전히 견고하다")
+    changed = reconcile(lock_of(old), paras(A, edited, C))
+    removed = reconcile(lock_of(changed), paras(A, C))
+    back = reconcile(lock_of(removed), paras(A, edited, C))
+    assert back.ids == old.ids
+    entry = next(e for e in back.entries if e.id == old.ids[1])
+    assert (entry.status, entry.first_hash) == ("changed", text_hash(letters(B)))
+    assert back.changed == {old.ids[1]: "text changed since this id was first published"}
+    assert any("restored at ¶2" in line for line in back.log)
+
+
 def test_a_split_paragraph_keeps_its_id_on_the_first_part():
     old = first(A, B + " " + C)
     new = reconcile(lock_of(old), paras(A, B, C))

@@ -60,7 +60,7 @@ CASES = {
         {"anchors.yml": "paragraphs:\n  - id: p-aaaaaa\n"},
         ["corpus/sources/bad-source/anchors.yml", "malformed", "expected id: p-…, hash: …"]),
     "checksum not hex": (
-        {"meta.yml": MINIMAL_META + "sha256: " + "0" * 64 + "\n"},
+        {"meta.yml": MINIMAL_META + "sha256: " + "0g" * 32 + "\n"},
         ["meta.yml:5", "bad value for 'sha256'", "64 hexadecimal digits"]),
     "stale anchor": (
         {"corrections.yml": "- type: role\n  at: 이 문장은 원문에 없다\n  role: pubnote\n  reason: 시험\n"},

@@ -146,9 +146,13 @@ def test_issue_index_matrix_links_to_positions(page, server, tmp_path):
     cells = page.locator("table a[href*='#pos-']")
     assert cells.count() >= 40
     page.screenshot(path=str(tmp_path / "issues.png"), full_page=True)
+    href = cells.first.get_attribute("href")
     cells.first.click()
-    assert "#pos-" in page.url
-    assert page.locator(page.url.split("#")[1].join(["#", ""])).is_visible()
+    # The click navigates to another page: wait for it rather than reading the old one.
+    page.wait_for_url("**/issues/*/#pos-*")
+    target = page.locator("#" + href.split("#")[1])
+    target.wait_for(state="visible")
+    assert "#pos-" in page.url and target.is_visible()
 
 
 def test_copy_citation_puts_the_right_text_on_the_clipboard(browser, server):

@@ -120,7 +120,7 @@
    * directive matched nothing (the text changed) scrolls nowhere. Either way: go to the id,
    * and mark the paragraph as :target would. */
   function landOnTarget() {
-    var hash = decodeURIComponent(location.hash || "").slice(1).split(":~:")[0];
+    var hash = decodedHash().slice(1).split(":~:")[0];
     var target = hash && document.getElementById(hash);
     if (!target) return;
     setTimeout(function () {
@@ -130,6 +130,18 @@
       if (!target.matches(":target")) para.classList.add("is-target");
     }, 150);
   }
+
+  /* The address's fragment, decoded. Anyone can write a link: one that is not valid
+   * percent-encoding ("#%") is taken as written instead of stopping the script. */
+  function decodedHash() {
+    var hash = location.hash || "";
+    try {
+      return decodeURIComponent(hash);
+    } catch (err) {
+      return hash;
+    }
+  }
+
   window.addEventListener("hashchange", function () {
     document.querySelectorAll(".is-target").forEach(function (el) { el.classList.remove("is-target"); });
   });

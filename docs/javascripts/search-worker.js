@@ -19,6 +19,11 @@ const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3
 const SHOWN_PAGES = 10      // pages whose excerpts are fetched (Material renders ten first)
 const SHOWN_UNITS = 3       // paragraphs shown under each of those pages
 const PREFIX_WEIGHT = 0.6   // a term the piece only begins, against the piece itself
+// A query is what a reader types; a pasted book is cut to its start, and a piece is looked
+// up at most this long (as a prefix it still finds any longer term it begins), so the work
+// per query is bounded: the lookup of the longest known piece was quadratic in a word's length.
+const MAX_QUERY = 200
+const MAX_PIECE = 32
 
 let conf = null             // {v, nb, block, units, pages}: from the stub search_index.json
 let base = null
@@ -119,7 +124,7 @@ async function pieces(query) {
     let i = 0, first = true
     while (i < chunk.length) {
       let len = 0
-      for (let l = chunk.length - i; l >= shortest; l--)
+      for (let l = Math.min(chunk.length - i, MAX_PIECE); l >= shortest; l--)
         if (await known(chunk.slice(i, i + l))) { len = l; break }
       if (len === 0) {
         if (first) out.push([{ text: chunk.slice(i) }])   // not in the index: shown as missing
@@ -175,6 +180,7 @@ async function postingsFor(forms) {
 }
 
 async function search(query) {
+  query = String(query || "").slice(0, MAX_QUERY)
   // Material asks with an empty query when the worker is ready: nothing is fetched for it.
   if (!normalize(query).match(CHUNK)) return { items: [], total: 0 }
   // Asked for at once, beside the shards, rather than one after another.

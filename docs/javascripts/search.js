@@ -8,18 +8,28 @@
  */
 (function () {
   "use strict"
+  // The address is anyone's to write: a link may carry any `hl`. What a query of the search
+  // box can give is a few short pieces; more is cut off rather than built into a pattern
+  // too large for the browser (a 200,000-letter piece stopped the script with an error).
+  const MAX_PIECES = 16, MAX_PIECE = 64
   const params = new URLSearchParams(location.search)
-  const hl = (params.get("hl") || "").trim()
+  const hl = (params.get("hl") || "").slice(0, MAX_PIECES * (MAX_PIECE + 1)).trim()
   if (!hl) return
   const article = document.querySelector("article.md-content__inner")
   if (!article) return
 
   const isLatin = s => /^[0-9a-z\u00c0-\u024f]+$/i.test(s)
-  const alt = hl.split(/\s+/).filter(Boolean).map(p => [...p]
+  const pieces = [...new Set(hl.split(/\s+/).filter(Boolean))].slice(0, MAX_PIECES)
+  const alt = pieces.map(p => [...p].slice(0, MAX_PIECE)
     .map(c => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
     .join(isLatin(p) ? "" : "\\s?"))
   alt.sort((a, b) => b.length - a.length)
-  const re = new RegExp(alt.join("|"), "giu")
+  let re
+  try {
+    re = new RegExp(alt.join("|"), "giu")
+  } catch (err) {            // not expected within the limits above; never an error on the page
+    return
+  }
 
   // Not the text: permalink signs, paragraph numbers, scripts, the citation box's data.
   const SKIP = "script, style, .headerlink, .pn, .cite-data, mark"
