@@ -1,6 +1,7 @@
 """Shared fixtures: the real corpus, and throwaway projects built the way a user builds."""
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import subprocess
@@ -14,6 +15,50 @@ CORPUS = ROOT / "corpus"
 SLUGS = sorted(p.name for p in (CORPUS / "sources").iterdir() if p.is_dir())
 
 sys.path.insert(0, str(ROOT))
+
+
+# Markers, set here from what a test does rather than by hand, so that a new test that
+# builds a site or drives Chromium cannot forget its marker:
+# - browser: the test (or a fixture it uses) drives Chromium;
+# - slow: it runs a whole `mkdocs build` (about 2-5 s each), or is a browser test.
+# `python -m pytest -m "not slow"` is the quick loop while editing; CI runs everything.
+_BROWSER_CALLS = ("need_chromium(", "chromium.launch(")
+_SLOW_CALLS = ("mkdocs_build(", "hostile_benchmark", "built_site")
+_source_cache: dict = {}
+
+
+def _source(func) -> str:
+    if func not in _source_cache:
+        try:
+            _source_cache[func] = inspect.getsource(func)
+        except (OSError, TypeError):
+            _source_cache[func] = ""
+    return _source_cache[func]
+
+
+def _code_of(item):
+    """The test function and every fixture it uses, directly or through other fixtures."""
+    if getattr(item, "function", None) is not None:
+        yield item.function
+    info = getattr(item, "_fixtureinfo", None)
+    for name in getattr(item, "fixturenames", ()):
+        for fixturedef in (info.name2fixturedefs.get(name, ()) if info else ()):
+            yield fixturedef.func
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives Debian's Chromium (set automatically)")
+    config.addinivalue_line("markers", "slow: runs a whole mkdocs build or a browser (set automatically)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        code = "".join(_source(f) for f in _code_of(item))
+        browser = any(c in code for c in _BROWSER_CALLS)
+        if browser:
+            item.add_marker(pytest.mark.browser)
+        if browser or any(c in code for c in _SLOW_CALLS) or "built_site" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_addoption(parser):
