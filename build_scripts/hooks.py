@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # MkDocs loads this file by path, not as part of the package
     sys.path.insert(0, str(ROOT))
 
+from build_scripts.config import load_edition_config  # noqa: E402
 from build_scripts.errors import CorpusErrors, EditionError  # noqa: E402
 from build_scripts.fidelity import check_html  # noqa: E402
 from build_scripts.glossary import extension as glossary_extension  # noqa: E402
@@ -38,6 +39,12 @@ _state: dict = {}
 def on_config(config):
     """One build of a project at a time; the glossary's abbreviations become hover
     explanations on every page."""
+    try:
+        _state["edition"] = load_edition_config(config.extra, "mkdocs.yml")
+    except CorpusErrors as e:
+        raise PluginError(str(e)) from None
+    except EditionError as e:
+        raise PluginError(e.format()) from None
     _take_build_lock(Path(config.config_file_path).resolve().parent)
     try:  # jieba (used by Material's search plugin and the index) logs its start to stderr
         import jieba
@@ -138,8 +145,8 @@ def on_files(files, config):
     for path, content in {**site.generated.pages, **site.generated.files, **site.files, **site.files_md}.items():
         files.append(File.generated(config, path, content=content))
     t = site.timings
-    if os.environ.get("EDITION_TIMINGS"):  # the benchmark reads the stages' own timings
-        Path(os.environ["EDITION_TIMINGS"]).write_text(json.dumps(t))
+    if _state["edition"].timings_file:  # the benchmark reads the stages' own timings
+        Path(_state["edition"].timings_file).write_text(json.dumps(t))
     log.info(f"edition: {t['sources']} sources, {t['cached']} from cache; cleaning {t['clean']:.3f}s, "
              f"page generation {t['render']:.3f}s")
     return files
@@ -154,7 +161,7 @@ def on_nav(nav, config, files):
     every page renders the sidebar, so listing every source makes the build quadratic."""
     site = _state.get("site")
     by_path = {p.path: p for p in site.pages} if site else {}
-    limit = int(((config.extra or {}).get("edition") or {}).get("nav_sources_max", 30))
+    limit = _state["edition"].nav_sources_max
 
     def source_of(child):
         return by_path.get(getattr(getattr(child, "file", None), "src_uri", ""))
@@ -233,9 +240,10 @@ def on_pre_build(config):
 
 
 def _edition_search() -> bool:
-    """EDITION_SEARCH=material keeps Material's own Lunr search (one whole index), only so
+    """Whether the edition's search stands behind the header box (`extra.edition.search`
+    edition or none); `material` keeps Material's own Lunr search (one whole index), only so
     the search benchmark can measure it beside the edition's."""
-    return os.environ.get("EDITION_SEARCH", "edition") != "material"
+    return _state["edition"].search != "material"
 
 
 def on_post_build(config):
@@ -248,7 +256,7 @@ def on_post_build(config):
 
 
 def _write_search_index(config):
-    if not _edition_search():
+    if _state["edition"].search != "edition":  # material: Lunr's own; none: no index at all
         return
     t0 = time.perf_counter()
     site_dir = Path(config.site_dir)

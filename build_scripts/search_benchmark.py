@@ -248,7 +248,6 @@ def measure_load_and_first_query(base: str, page_path: str, query: str) -> dict:
 
 def scale(n: int, keep: Path | None, reuse: bool = False, engine: str = "edition") -> int:
     from build_scripts.benchmark import build_once, make_corpus
-    os.environ["EDITION_SEARCH"] = engine
     work = keep or Path(tempfile.mkdtemp(prefix="edition-search-"))
     proj = work / f"corpus-{n}-{engine}"
     site = proj / "site"
@@ -257,7 +256,7 @@ def scale(n: int, keep: Path | None, reuse: bool = False, engine: str = "edition
             shutil.rmtree(proj)
         proj.mkdir(parents=True)
         make_corpus(proj, n)
-        t = build_once(proj)
+        t = build_once(proj, search=engine)
         print(f"{n} sources built in {t['total']:.1f}s")
     gz = sum(len(gzip.compress(p.read_bytes(), 6)) for p in (site / "search").rglob("*.json"))
     print(f"engine: {engine}")

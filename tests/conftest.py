@@ -72,13 +72,17 @@ def update_golden(request):
 
 
 def make_project(tmp: Path, sources: dict[str, dict[str, str | bytes]] | None = None,
-                 copy_real: bool = False, issues: dict[str, str] | None = None) -> Path:
+                 copy_real: bool = False, issues: dict[str, str] | None = None, search: str = "none") -> Path:
     """A project folder with the real mkdocs.yml, docs/ and pipeline, and a corpus of our own.
 
     sources: slug -> {filename: text or bytes}. With copy_real, the real sources, issues and
     glossary; issues: file name -> YAML text, added to corpus/issues/."""
     tmp.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
+    # A test builds only what it checks: the search index (Kiwi and jieba, a second or more
+    # a build) is off unless the test asks for it with search="edition".
+    config = (ROOT / "mkdocs.yml").read_text("utf-8")
+    assert "    search: edition\n" in config, "mkdocs.yml's extra.edition.search moved: update make_project"
+    (tmp / "mkdocs.yml").write_text(config.replace("    search: edition\n", f"    search: {search}\n"), "utf-8")
     shutil.copytree(ROOT / "docs", tmp / "docs")
     shutil.copytree(ROOT / "build_scripts", tmp / "build_scripts",
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -112,7 +116,7 @@ def mkdocs_build(project: Path, *extra: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The real corpus, built once with `mkdocs build --strict`; returns the site folder."""
-    proj = make_project(tmp_path_factory.mktemp("site"), copy_real=True)
+    proj = make_project(tmp_path_factory.mktemp("site"), copy_real=True, search="edition")
     r = mkdocs_build(proj)
     assert r.returncode == 0, r.stdout + r.stderr
     return proj / "site"

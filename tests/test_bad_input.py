@@ -134,3 +134,22 @@ def test_a_new_version_of_source_txt_is_accepted_and_logged(tmp_path):
     assert r.returncode == 0, out
     assert "good-source/source.txt: differs from the sha256 in meta.yml" in out
     assert "accepted as a new version of the text" in out
+
+
+def test_bad_edition_settings_in_mkdocs_yml_are_one_message_each(tmp_path):
+    """extra.edition is checked like MkDocs checks its own settings, all problems at once;
+    `off` (YAML 1.1's false) is not taken for `none`."""
+    proj = make_project(tmp_path, {"test-source": {"source.txt": "본문이다.\n", "meta.yml": MINIMAL_META}})
+    cfg = proj / "mkdocs.yml"
+    text = cfg.read_text("utf-8")
+    text = text.replace("    search: none\n", "    search: off\n    colour: red\n")
+    cfg.write_text(text.replace("    nav_sources_max: 30\n", "    nav_sources_max: many\n"), "utf-8")
+    r = mkdocs_build(proj)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and "Traceback" not in out, out
+    assert "3 problems" in out
+    assert "mkdocs.yml: bad value for extra.edition.search; expected one of ['edition', 'material', 'none']; " \
+           "found False" in out
+    assert "mkdocs.yml: bad value for extra.edition.nav_sources_max; expected a whole number, 1 or more; " \
+           "found 'many'" in out
+    assert "mkdocs.yml: unknown setting extra.edition.colour" in out

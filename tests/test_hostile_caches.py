@@ -28,8 +28,8 @@ TEXT = "한미동맹이 위기다. 비단 북핵 협상 과정에서 발생하�
 SLUG = "good-source"
 
 
-def small_project(tmp: Path) -> Path:
-    return make_project(tmp, {SLUG: {"source.txt": TEXT, "meta.yml": MINIMAL_META}})
+def small_project(tmp: Path, search: str = "none") -> Path:
+    return make_project(tmp, {SLUG: {"source.txt": TEXT, "meta.yml": MINIMAL_META}}, search=search)
 
 
 def page_html(proj: Path, slug: str = SLUG) -> str:
@@ -58,7 +58,7 @@ def unsigned(blob: bytes) -> bytes:
 # --- 1. the search-term cache never runs code -------------------------------------------
 
 def test_a_committed_pickle_never_runs_and_the_index_is_still_right(tmp_path):
-    proj = small_project(tmp_path / "p")
+    proj = small_project(tmp_path / "p", search="edition")
     cache = proj / ".cache" / "edition"
     cache.mkdir(parents=True)
     old_marker, new_marker = tmp_path / "ran-old-path", tmp_path / "ran-new-path"
@@ -391,7 +391,7 @@ def test_a_long_unit_reaches_kiwi_in_pieces_of_bounded_length():
 # --- 4. two builds at once ---------------------------------------------------------------
 
 def test_two_builds_of_one_project_at_once_both_succeed(tmp_path):
-    proj = small_project(tmp_path)
+    proj = small_project(tmp_path, search="edition")  # the search step writes caches too
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"]
     procs = [subprocess.Popen(cmd, cwd=proj, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

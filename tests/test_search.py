@@ -204,7 +204,8 @@ def test_raw_html_in_a_source_is_shown_in_results_never_run(tmp_path):
     page a result leads to (the excerpt and the marks are built from text, not markup)."""
     need_chromium()
     from tests.conftest import MINIMAL_META, make_project, mkdocs_build
-    proj = make_project(tmp_path, {"hostile": {"source.txt": HOSTILE * 3, "meta.yml": MINIMAL_META}})
+    proj = make_project(tmp_path, {"hostile": {"source.txt": HOSTILE * 3, "meta.yml": MINIMAL_META}},
+                        search="edition")
     r = mkdocs_build(proj)
     assert r.returncode == 0, r.stdout + r.stderr
     base, stop = bench.serve(proj / "site")
