@@ -34,7 +34,25 @@ def make_corpus(dest: Path, n: int) -> None:
     base.mkdir(parents=True)
     for i in range(n):
         seed = seeds[i % len(seeds)]
-        shutil.copytree(seed, base / f"bench-{i:04d}-{seed.name}")
+        copy = base / f"bench-{i:04d}-{seed.name}"
+        shutil.copytree(seed, copy)
+        _distinct(copy / "meta.yml", i)
+
+
+def _distinct(meta: Path, i: int) -> None:
+    """Each copy reads as a work of its own (title and DOI numbered), so the build does not
+    warn, once per copy, that one work was added twice: the benchmark measures building, not
+    that warning."""
+    lines = meta.read_text("utf-8").splitlines(keepends=True)
+    for k, line in enumerate(lines):
+        if line.startswith("title: ") and line.strip() != "title: null":
+            value = line[len("title: "):].strip()
+            if value.startswith('"') and value.endswith('"'):
+                value = value[1:-1]
+            lines[k] = f"title: {json.dumps(f'{value} ({i})', ensure_ascii=False)}\n"
+        elif line.startswith("doi: "):
+            lines[k] = line.rstrip("\n") + f".b{i}\n"
+    meta.write_text("".join(lines), "utf-8")
 
 
 def build_once(project: Path, **edition) -> dict:

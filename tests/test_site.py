@@ -166,3 +166,16 @@ def test_an_unchanged_source_is_not_cleaned_again(tmp_path):
     second = build_site(CORPUS, cache)
     assert first.timings["cached"] == 0 and second.timings["cached"] == len(SLUGS)
     assert [p.markdown for p in first.pages] == [p.markdown for p in second.pages]
+
+
+def test_cache_key_changes_with_the_packages_whose_output_is_cached(monkeypatch):
+    """A page cached with one latex2mathml (its MathML) or citeproc-py (its Cite box) is not
+    reused under another."""
+    import importlib.metadata
+    from build_scripts.site import CACHED_PACKAGES, code_version
+    assert {"latex2mathml", "citeproc-py"} <= set(CACHED_PACKAGES)
+    before = code_version()
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "99.0" if name == "latex2mathml" else real(name))
+    assert code_version() != before
