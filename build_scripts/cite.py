@@ -287,11 +287,6 @@ def meta_tags(src: Source, c: Citation) -> list[tuple[str, str]]:
     return [(k, v) for k, v in tags if v]
 
 
-def meta_tags_html(tags: list[tuple[str, str]]) -> str:
-    head = ['<link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">']
-    return "\n".join(head + [f'<meta name="{k}" content="{html.escape(v)}">' for k, v in tags])
-
-
 # --- the Cite box -----------------------------------------------------------------------
 
 # An address in running text: it ends before a closing bracket or a sentence's punctuation.

@@ -32,21 +32,32 @@ def letters(s: str) -> str:
     return NOT_LETTER_OR_DIGIT_RE.sub("", TOKEN_RE.sub("", s))
 
 
-class Streams(HTMLParser):
-    """Collect the letters of the page's text, stream by stream."""
+# The element that holds a page's content in a themed page (Material for MkDocs and
+# Zensical alike): the check of a built site reads only what is inside it.
+CONTENT_CLASS = "md-content__inner"
 
-    def __init__(self):
+
+class Streams(HTMLParser):
+    """Collect the letters of the page's text, stream by stream. With `content_class`, only
+    inside the element of that class (a whole themed page); without, all of it (the page's
+    content as the engine rendered it)."""
+
+    def __init__(self, content_class: str | None = None):
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, bool, str]] = []   # (tag, skipping, stream)
         self.out = {"body": [], "notes": [], "moved": []}
+        self.content_class = content_class
+        self.found = content_class is None
 
     def _state(self):
-        return self.stack[-1][1:] if self.stack else (False, "body")
+        return self.stack[-1][1:] if self.stack else (self.content_class is not None, "body")
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         skipping, stream = self._state()
         cls = (a.get("class") or "").split()
+        if self.content_class and self.content_class in cls and not self.found:
+            skipping, self.found = False, True
         if ("data-ed" in a or tag in ("h1", "annotation") or "headerlink" in cls
                 or "footnote-ref" in cls or "footnote-backref" in cls):
             skipping = True
@@ -118,7 +129,8 @@ def _part_at(index: list[list], i: int) -> tuple[int, str | None]:
     return off, origin
 
 
-def check_html(html: str, expected: dict[str, tuple[str, list]], path: str, line_of, inputs=None) -> None:
+def check_html(html: str, expected: dict[str, tuple[str, list]], path: str, line_of, inputs=None,
+               content_class: str | None = None) -> None:
     """The page's HTML carries exactly the expected letters of each stream.
 
     A mismatch is blamed on the file whose content made it: a part from another file (a
@@ -127,8 +139,12 @@ def check_html(html: str, expected: dict[str, tuple[str, list]], path: str, line
     corrections.yml, source.txt, anchors.yml, read only when the check fails); anything
     else on the line of source.txt where the difference starts.
     """
-    parser = Streams()
+    parser = Streams(content_class)
     parser.feed(html)
+    parser.close()
+    if not parser.found:
+        raise FidelityError(path, "the built page has no content area to check", expected=f'an element of class "{content_class}" '
+                            "(Material for MkDocs or Zensical)", found="none")
     got = parser.result()
     for name, (want, offs) in expected.items():
         have = got.get(name, "")

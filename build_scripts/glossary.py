@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from markdown.extensions.abbr import AbbrExtension, AbbrTreeprocessor
-
 from .corpus import node_lines, read_yaml, refuse_links
 from .errors import EditionError
+from .glossary_markdown import GlossaryExtension
 
 ENTRY_KEYS = {"abbr", "en", "ko", "zh", "note"}
 
@@ -75,32 +74,10 @@ def load_glossary(root: Path) -> list[Entry]:
     return out
 
 
-def abbr_pattern(keys) -> re.Pattern:
-    """Longest first; no Latin letter or digit just outside.
-
-    >>> rx = abbr_pattern(["SMA", "SLCM-N", "NCG"])
-    >>> [m.group() for m in rx.finditer("SMA를 NCG는 SMART SLCM-N, (SMA)")]
-    ['SMA', 'NCG', 'SLCM-N', 'SMA']
-    """
-    alts = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
-    return re.compile(f"(?<![A-Za-z0-9])(?:{alts})(?![A-Za-z0-9])")
-
-
-class _Treeprocessor(AbbrTreeprocessor):
-    def run(self, root):
-        if not self.abbrs:
-            return
-        self.RE = abbr_pattern(self.abbrs)
-        self.iter_element(root)
-
-
-class GlossaryExtension(AbbrExtension):
-    """Python-Markdown's `abbr`, with the glossary preloaded and Korean-aware matching."""
-
-    def extendMarkdown(self, md):
-        super().extendMarkdown(md)
-        md.treeprocessors.register(_Treeprocessor(md, self.abbrs), "abbr", 7)
+def extension_config(entries: list[Entry]) -> dict:
+    """The extension's settings, as a `markdown_extensions` entry would give them."""
+    return {"glossary": {e.abbr: e.title for e in entries}}
 
 
 def extension(entries: list[Entry]) -> GlossaryExtension:
-    return GlossaryExtension(glossary={e.abbr: e.title for e in entries})
+    return GlossaryExtension(**extension_config(entries))

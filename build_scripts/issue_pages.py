@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 
 from . import corpus
 from .corpus import Source
-from .glossary import Entry, abbr_pattern
+from .glossary import Entry
+from .glossary_markdown import abbr_pattern
 from .issues import (NO_STANCE_LABEL, RELATIONS, STANCE_DEFINITIONS, STANCES, Issue, Position, Quote,
                      find_terms)
-from .pipeline import POSITIONS_HERE, front_matter, page_title
-from .render import attr, escape_plain
+from .render import attr, escape_plain, front_matter
+from .source_page import page_title
 
 SNIPPET_BEFORE, SNIPPET_AFTER = 40, 80
 
@@ -133,7 +134,6 @@ def page_url(path: str, use_directory_urls: bool, site_url: str | None) -> str:
 class Generated:
     pages: dict[str, str]          # docs-relative path -> Markdown
     files: dict[str, str]          # docs-relative path -> other content (CSV, JSON)
-    source_markdown: dict[str, str]  # slug -> source page Markdown with backlinks
 
 
 def stance_label(code: str | None, note: str = "") -> str:
@@ -448,35 +448,33 @@ def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dic
 
 # --- source pages: backlinks and positions ------------------------------------------
 
-def add_backlinks(markdown: str, slug: str, issues: list[Issue]) -> str:
-    """Each quoted paragraph says which issue pages quote it; the page's head lists the
-    positions this source takes."""
-    quoted: dict[str, list[Issue]] = {}
-    mine: list[tuple[Issue, Position]] = []
+def source_extras(issues: list[Issue]) -> dict[str, tuple[str, dict[str, str]]]:
+    """What the issue pages say about each source, for its page (source_page.PageExtras):
+    slug -> (the box of positions it takes, and for each quoted paragraph the issue pages
+    that quote it: paragraph anchor -> Markdown put after the paragraph's text)."""
+    quoted: dict[str, dict[str, list[Issue]]] = {}
+    mine: dict[str, list[tuple[Issue, Position]]] = {}
     for i in issues:
         for p in i.positions:
-            if p.slug != slug:
-                continue
-            mine.append((i, p))
+            mine.setdefault(p.slug, []).append((i, p))
             for q in p.quotes:
-                lst = quoted.setdefault(q.paragraph["anchor"], [])
+                lst = quoted.setdefault(p.slug, {}).setdefault(q.paragraph["anchor"], [])
                 if i not in lst:
                     lst.append(i)
-    for anchor, lst in quoted.items():
-        links = " · ".join(f"[{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(slug)})" for i in lst)
-        span = f' <span class="backlinks" data-ed="">인용한 쟁점: {links}</span>'
-        markdown, n = re.subn(r"\n([ ]*)\{: #" + re.escape(anchor) + r" \.para",
-                              lambda m: span + m.group(0), markdown, count=1)
-        assert n == 1, anchor  # quotes were resolved against these very paragraphs
-    box = ""
-    if mine:
+    out = {}
+    for slug in mine:
+        backlinks = {}
+        for anchor, lst in quoted.get(slug, {}).items():
+            links = " · ".join(f"[{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(slug)})" for i in lst)
+            backlinks[anchor] = f' <span class="backlinks" data-ed="">인용한 쟁점: {links}</span>'
         items = [f"- [{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(slug)}) — "
                  f"{stance_label(p.stance, p.stance_note)}: {esc(p.summary)}"
-                 for i, p in sorted(mine, key=lambda x: x[0].names["ko"])]
+                 for i, p in sorted(mine[slug], key=lambda x: x[0].names["ko"])]
         box = ('<div class="source-positions" data-ed="" markdown="1">\n\n'
                "**쟁점 쪽에 실린 이 글의 입장** <span lang=\"en\">(positions in the issue pages)</span>\n\n"
                + "\n".join(items) + "\n\n" + stance_legend() + "\n\n</div>")
-    return markdown.replace(POSITIONS_HERE, box, 1)
+        out[slug] = (box, backlinks)
+    return out
 
 
 # --- export -----------------------------------------------------------------------------
@@ -546,8 +544,7 @@ def export_json(issues: list[Issue], rows: list[dict]) -> str:
     return json.dumps({"issues": meta, "quotes": rows}, ensure_ascii=False, indent=1) + "\n"
 
 
-def generate(sources: list[Source], source_markdown: dict[str, str], paragraphs: dict[str, list[dict]],
-             issues: list[Issue], glossary: list[Entry], url_of) -> Generated:
+def generate(sources: list[Source], paragraphs: dict[str, list[dict]], issues: list[Issue], glossary: list[Entry], url_of) -> Generated:
     by_slug = {s.slug: s for s in sources}
     by_id = {i.id: i for i in issues}
     authors = collect_authors(sources)
@@ -563,5 +560,4 @@ def generate(sources: list[Source], source_markdown: dict[str, str], paragraphs:
     pages["glossary.md"] = render_glossary(glossary, sources, paragraphs)
     rows = export_records(issues, by_slug, url_of)
     files = {"issues/positions.csv": export_csv(rows), "issues/positions.json": export_json(issues, rows)}
-    md = {slug: add_backlinks(m, slug, issues) for slug, m in source_markdown.items()}
-    return Generated(pages, files, md)
+    return Generated(pages, files)

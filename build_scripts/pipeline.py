@@ -1,33 +1,27 @@
-"""One source, start to finish: source.txt + meta.yml + corrections.yml -> a Markdown page.
+"""Cleaning one source: source.txt + meta.yml + corrections.yml -> its blocks, notes and ledger.
 
-    clean_source(src)  -> Cleaned (blocks, notes, ledger), with the coverage check passed
-    render_page(src, cleaned) -> the page's Markdown and what its HTML must carry
+    clean_source(src)       -> Cleaned (blocks, notes, ledger, paragraph and note records),
+                               with the coverage check passed
+    page_expected(cleaned)  -> what the page's HTML must carry (fidelity.check_html)
+
+The page itself is written by source_page.py, from the Cleaned result and what the
+apparatus (issues, citations) says about it.
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
-import yaml
-
 from . import corrections as corr
 from .clean import collapse_letter_spacing
-from .corpus import LANGUAGES, Source
+from .corpus import Source
 from .fidelity import FromFile, check_order, expected_streams
 from .ledger import Ledger, check_coverage
 from .notes import TOKEN_RE, Note, link_notes
-from .render import ED, FOOTNOTES_HERE, plain_text, render_block, render_notes
+from .render import plain_text
 from .segment import detect_style, group_lines, mend_page_joins, split_lines
 from .structure import Block, assign_languages, classify
 from .textmap import MText
-
-TYPE_NAMES = {
-    "op-ed": "기고문 (op-ed)", "issue-brief": "이슈브리프 (issue brief)",
-    "policy-paper": "정책 보고서 (policy paper)", "journal-article": "학술 논문 (journal article)",
-    "report": "보고서 (report)", "book-chapter": "단행본 장 (book chapter)", "other": "기타",
-}
-
 
 @dataclass
 class Cleaned:
@@ -235,179 +229,6 @@ def source_inputs(src: Source) -> list[tuple[str, str]]:
 
 def _moved_parts(blocks: list[Block]):
     return [b.text for b in blocks if b.moved and b.kind == "pubnote"]
-
-
-# --- the page --------------------------------------------------------------------------
-
-def page_title(meta: dict) -> str:
-    """The page's title as text (the sidebar, lists, exports); escaped where it lands."""
-    if meta.get("title"):
-        return meta["title"]
-    return f"{meta.get('title_supplied', '제목 미상')} (편집자 제목)"
-
-
-def front_matter(title: str, **fields) -> str:
-    """A page's YAML front matter, written by a YAML serializer, so no title (a quote, a
-    colon, a line break, `---`) can end it early or add a key.
-
-    Material's templates put the page title into the HTML as it stands (the sidebar, the
-    header, <title>), so the title is HTML-escaped here: it shows as written, never as markup.
-
-    >>> print(front_matter('A "B": <i>c</i>\\n---', source_slug="x"))
-    ---
-    title: 'A &quot;B&quot;: &lt;i&gt;c&lt;/i&gt; ---'
-    source_slug: x
-    ---
-    """
-    data = {"title": html.escape(" ".join(str(title).split())), **fields}
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=float("inf"))
-    return f"---\n{body}---"
-
-
-def _mark(meta: dict, key: str) -> str:
-    why = (meta.get("inferred") or {}).get(key)
-    if why:
-        return f' <span class="mark-inferred" title="{html.escape(why)}">추정 (inferred: {html.escape(why)})</span>'
-    return ""
-
-
-# Replaced by the list of issue positions this source takes (or nothing): the issue
-# pages are built after the cached source pages.
-POSITIONS_HERE = "<!-- edition:positions -->"
-# Replaced by the "Cite" box (cite.py), which needs the site's URL and name.
-CITE_HERE = "<!-- edition:cite -->"
-UNKNOWN = '<span class="unknown">미상 (unknown)</span>'
-
-
-def header_html(src: Source) -> str:
-    m = src.meta
-    e = lambda s: html.escape(str(s))  # noqa: E731
-    rows = []
-
-    def row(label, value):
-        rows.append(f"<dt>{label}</dt><dd>{value}</dd>")
-    lang = m["language"]
-    if m.get("title"):
-        row("원제 (title)", f'<span lang="{lang}">{e(m["title"])}</span>{_mark(m, "title")}')
-    else:
-        row("원제 (title)", UNKNOWN + (f' — 위 제목은 편집자가 붙인 것입니다 (title supplied by the editors: '
-                                      f'<span lang="{lang}">{e(m["title_supplied"])}</span>)' if m.get("title_supplied") else ""))
-    # Keys and list items are the contributor's text too: escaped like the values.
-    for k, v in (m.get("title_published") or {}).items():
-        row(f"{e(LANGUAGES.get(k, k))} 제목 (as published)", f'<span lang="{e(k)}">{e(v)}</span>')
-    for k, v in (m.get("title_translated") or {}).items():
-        row(f"{e(LANGUAGES.get(k, k))} 제목 (editors' translation)",
-            f'<span lang="{e(k)}">{e(v)}</span> <span class="mark-ed">편집자 번역</span>')
-    if m["authors"]:
-        people = []
-        for a in m["authors"]:
-            names = [a["name"]] + [a[k] for k in ("name_zh", "name_ko", "name_en") if a.get(k)]
-            s = e(names[0]) + (f" ({e(', '.join(names[1:]))})" if len(names) > 1 else "")
-            aff = "; ".join(e(a[k]) for k in ("affiliation", "affiliation_en") if a.get(k))
-            people.append(s + (f' — <span class="affiliation">{aff}</span>' if aff else ""))
-        row("저자 (authors)", "<br>".join(people) + _mark(m, "authors"))
-    else:
-        aff = m.get("affiliation_inferred")
-        row("저자 (authors)", UNKNOWN + (f" — 소속 추정: {e(aff)}{_mark(m, 'affiliation_inferred')}" if aff else ""))
-    if m.get("type"):
-        row("유형 (type)", TYPE_NAMES[m["type"]])
-    if m.get("venue"):
-        venue = e(m["venue"])
-        vi = ""
-        if m.get("volume"):
-            vi += f" {e(m['volume'])}"
-        if m.get("issue"):
-            vi += f"({e(m['issue'])})"
-        if m.get("pages"):
-            vi += f", {e(m['pages']).replace('-', '–')}"
-        row("게재 (venue)", f"<i>{venue}</i>{vi}{_mark(m, 'venue')}")
-    for key, label in (("publisher", "발행처 (publisher)"), ("series", "총서 (series)"), ("number", "번호 (number)")):
-        if m.get(key):
-            row(label, e(m[key]) + _mark(m, key))
-        elif key in m.get("unknown", []):
-            row(label, UNKNOWN)
-    dates = m.get("dates") or {}
-    extra = ", ".join(f"{e({'received': '접수', 'accepted': '게재 확정', 'published': '발행'}.get(k, k))} {e(v)}"
-                      for k, v in dates.items())
-    row("날짜 (date)", e(m["date"]) + (f" ({extra})" if extra else "") + _mark(m, "date"))
-    langs = m.get("languages") or [lang]
-    row("언어 (language)", ", ".join(f"{e(LANGUAGES.get(x, x))} ({e(x)})" for x in langs))
-    if m.get("doi"):
-        d = e(m["doi"])
-        row("DOI", f'<a href="https://doi.org/{d}">{d}</a>')
-    if m.get("url"):
-        row("원문 (original URL)", f'<a href="{e(m["url"])}">{e(m["url"])}</a>')
-    elif "url" in m.get("unknown", []):
-        row("원문 (original URL)", UNKNOWN)
-    for r in m.get("related_urls") or []:
-        if isinstance(r, dict) and r.get("url"):
-            row(e(r.get("label", "관련 자료")), f'<a href="{e(r["url"])}">{e(r["url"])}</a>')
-    if m.get("notes"):
-        row("편집자 주 (editors' note)", e(m["notes"]))
-    return f'<div class="source-header" {ED}>\n<dl>\n' + "\n".join(rows) + "\n</dl>\n</div>"
-
-
-def ledger_html(cleaned: Cleaned) -> str:
-    from .ledger import ACTIONS
-    e = lambda s: html.escape(str(s), quote=False)  # noqa: E731
-    rows = []
-    for en in sorted(cleaned.ledger.entries, key=lambda x: x.line):
-        text = en.text.strip()
-        shown = f"<code>{e(text[:80])}{'…' if len(text) > 80 else ''}</code>" if text else ""
-        rows.append(f"<tr><td>{en.line}</td><td>{ACTIONS.get(en.action, en.action)}</td>"
-                    f"<td>{shown}</td><td>{e(en.reason)}</td></tr>")
-    st = cleaned.stats
-    summary = (f"원문 추출본 {st['lines']}줄에서 줄바꿈 {st['wrap_joins']}곳을 이어 붙여 문단 "
-               f"{st['paragraphs']}개와 제목 {st['headings']}개, 각주 {st['notes']}개를 복원했다. "
-               "원문의 모든 글자와 숫자는 이 쪽에 실리거나, 아래 표에 무엇을 왜 지우거나 옮겼는지 기록되어 있다 "
-               "(빌드할 때마다 검사한다).")
-    if not rows:
-        return f'<div class="ledger" {ED}>\n<p>{e(summary)}</p>\n<p>지우거나 옮긴 글자는 없다 (nothing removed or moved).</p>\n</div>'
-    return (f'<div class="ledger" {ED}>\n<p>{e(summary)}</p>\n<details>\n<summary>처리 기록 {len(rows)}건 '
-            f'(줄 번호는 source.txt 기준)</summary>\n<table>\n<thead><tr><th>줄</th><th>처리</th><th>원문</th>'
-            f'<th>이유</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n</details>\n</div>")
-
-
-def render_page(src: Source, cleaned: Cleaned) -> tuple[str, dict]:
-    md = src.format == "markdown"
-    title = page_title(src.meta)
-    h1 = html.escape(src.meta.get("title") or src.meta.get("title_supplied") or "제목 미상", quote=False)
-    badge = "" if src.meta.get("title") else f' <span class="ed-title-mark" {ED}>편집자 제목</span>'
-    parts = [
-        front_matter(title, source_slug=src.slug),
-        "",
-        f'<h1 lang="{src.meta["language"]}">{h1}{badge}</h1>',
-        "",
-        header_html(src),
-        "",
-        CITE_HERE,
-        "",
-        POSITIONS_HERE,
-        "",
-    ]
-    shown = [b for b in cleaned.blocks if b.kind not in ("note", "notebody", "furniture", "rule")]
-    for k, b in enumerate(shown):
-        out = render_block(b, md)
-        prev = shown[k - 1] if k else None
-        if (b.kind == "pubnote" and prev is not None and prev.kind == "pubnote"
-                and (prev.label, prev.moved) == (b.label, b.moved)):
-            # One box for consecutive notes of one kind (a date line and a copyright line).
-            out = out.split("\n\n", 1)[1]
-            parts[-2] = parts[-2].rsplit("</div>", 1)[0]
-            parts[-2] += out.rsplit("</div>", 1)[0] + "</div>"
-            continue
-        parts.append(out)
-        parts.append("")
-    if cleaned.notes:  # without notes the extension would leave the marker text in the page
-        parts.append(FOOTNOTES_HERE)
-        parts.append("")
-    parts.append('## 편집 기록 <span lang="en">(Editorial notes)</span> {: #editorial-notes data-ed="1" }')
-    parts.append("")
-    parts.append(ledger_html(cleaned))
-    parts.append("")
-    parts.append(render_notes(cleaned.notes, md))
-    parts.append("")
-    return "\n".join(parts), page_expected(cleaned)
 
 
 def page_expected(cleaned: Cleaned) -> dict:

@@ -15,6 +15,8 @@ import functools
 import html
 import re
 
+import yaml
+
 from .notes import TOKEN_RE, Note
 from .structure import Block
 from .textmap import MText
@@ -216,16 +218,43 @@ def _number(b: Block) -> str:
     return out + " "
 
 
+def citable_pieces(b: Block, md: bool, cite_links: dict | None = None) -> list[tuple[str, str, str]]:
+    """A paragraph, or each item of a list, as (anchor, before, after): its number and
+    text, then its attribute line. Whatever the edition adds after a paragraph's text (the
+    issue pages that quote it) goes between the two.
+
+    cite_links: anchor -> [(text, entry anchor, title)], author-date citations of the text
+    that become links to their reference-list entry (works_cited.in_text_links).
+
+    >>> from build_scripts.structure import Block
+    >>> p = Block("para", text="왈츠(Waltz, 1979)는", anchor="p-1a2b3c", number=4, lang="ko")
+    >>> citable_pieces(p, False, {"p-1a2b3c": [("Waltz, 1979", "p-99aa00", "Waltz. (1979).")]})[0][1]
+    '<a class="pn" href="#p-1a2b3c" data-ed="" title="문단 4">4</a> 왈츠(<a class="cite-ref" href="#p-99aa00" title="Waltz. &#40;1979&#41;.">Waltz, 1979</a>)는'
+    """
+    links = cite_links or {}
+    out = []
+    for it, bullet, indent in ([(b, "", "")] if b.kind == "para" else [(it, "- ", "    ") for it in b.items]):
+        text = _cite_links(inline(it.text, md), links.get(it.anchor, ()))
+        out.append((it.anchor, f"{bullet}{_number(it)}{text}", f"\n{indent}{{: #{it.anchor} .para{_attr_lang(it.lang)} }}"))
+    return out
+
+
+def _cite_links(text: str, links) -> str:
+    """Each citation's first occurrence in a paragraph's Markdown, as a link to its entry.
+    The citation is found as printed, or as the Markdown escapes it; one printed otherwise
+    stays text (the works-cited page still lists it)."""
+    for raw, target, title in links:
+        inner = next((x for x in (raw, escape_plain(raw)) if x in text), None)
+        if inner is not None:
+            text = text.replace(inner, f'<a class="cite-ref" href="#{attr(target)}" title="{attr(title)}">{inner}</a>', 1)
+    return text
+
+
 def render_block(b: Block, md: bool) -> str:
     if b.kind == "heading":
         return f"{'#' * b.level} {inline(b.text, md)} {{{_attr_lang(b.lang).strip()} }}"
-    if b.kind == "para":
-        return f"{_number(b)}{inline(b.text, md)}\n{{: #{b.anchor} .para{_attr_lang(b.lang)} }}"
-    if b.kind == "list":
-        lines = []
-        for it in b.items:
-            lines.append(f"- {_number(it)}{inline(it.text, md)}\n    {{: #{it.anchor} .para{_attr_lang(it.lang)} }}")
-        return "\n".join(lines)
+    if b.kind in ("para", "list"):
+        return "\n".join(before + after for _, before, after in citable_pieces(b, md))
     if b.kind == "front":
         inner = "\n".join(f'<p{_attr_lang(it.lang)}>{_html_text(it.text, md)}</p>' for it in b.items)
         return f'<div class="source-front">\n{inner}\n</div>'
@@ -289,3 +318,21 @@ def render_notes(notes: list[Note], md: bool) -> str:
             lang = _attr_lang(n.body_block.lang if n.body_block else "")
             out.append(f"[^{n.number}]: <span{lang}>{inline(n.body, md)}</span>")
     return "\n".join(out)
+
+
+def front_matter(title: str, **fields) -> str:
+    """A page's YAML front matter, written by a YAML serializer, so no title (a quote, a
+    colon, a line break, `---`) can end it early or add a key.
+
+    Material's templates put the page title into the HTML as it stands (the sidebar, the
+    header, <title>), so the title is HTML-escaped here: it shows as written, never as markup.
+
+    >>> print(front_matter('A "B": <i>c</i>\\n---', source_slug="x"))
+    ---
+    title: 'A &quot;B&quot;: &lt;i&gt;c&lt;/i&gt; ---'
+    source_slug: x
+    ---
+    """
+    data = {"title": html.escape(" ".join(str(title).split())), **fields}
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=float("inf"))
+    return f"---\n{body}---"

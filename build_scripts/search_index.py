@@ -624,3 +624,68 @@ def stub_index(config: dict) -> str:
     (the index is fetched piece by piece by the worker)."""
     return json.dumps({"config": {"lang": ["ko"], "separator": r"[\s\-]+", "pipeline": [], "edition": config},
                        "docs": []}, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- 4. the step over a built site --------------------------------------------------------
+
+SKIP_PAGES = {"404.html"}
+
+
+def _page_rank(rel: str) -> tuple:
+    """The sources' pages first, then the issue pages, then the rest: the worker gives a
+    tie in score to the page listed first, and the authors' own words come first."""
+    if rel.startswith("sources/") and rel not in ("sources/index.html", "sources/index/index.html"):
+        return (0, rel)
+    return (1 if rel.startswith("issues/") else 2, rel)
+
+
+def site_pages(site_dir: Path) -> list[tuple[str, Path]]:
+    """(url, file) of every page of a built site, in a stable order (_page_rank): the 404
+    page and the theme's assets are not content."""
+    out = []
+    for f in sorted(site_dir.rglob("*.html"), key=lambda f: _page_rank(f.relative_to(site_dir).as_posix())):
+        rel = f.relative_to(site_dir).as_posix()
+        if rel in SKIP_PAGES or rel.startswith(("assets/", "search/")):
+            continue
+        url = rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
+        out.append((url, f))
+    return out
+
+
+def index_site(site_dir: Path, cache_file: Path | None) -> dict:
+    """The edition's index of a built site (by any engine): written to
+    SITE/search/edition/, with the settings the worker reads in SITE/search/search_index.json."""
+    pages = [extract_units(f.read_text("utf-8"), url) for url, f in site_pages(site_dir)]
+    terms = analyse(pages, cache_file)
+    conf = write_index(pages, terms, site_dir / "search" / "edition")
+    conf["v"] = "edition/" + conf["v"]
+    (site_dir / "search").mkdir(exist_ok=True)
+    (site_dir / "search" / "search_index.json").write_text(stub_index(conf), encoding="utf-8")
+    return conf
+
+
+def main(argv=None) -> int:
+    import argparse
+    import sys
+    ap = argparse.ArgumentParser(prog="python -m build_scripts.search_index",
+                                 description="Write the edition's search index into a built site.")
+    ap.add_argument("site", type=Path, help="the built site (e.g. site/ or OUT/site/)")
+    ap.add_argument("--cache", type=Path, default=Path(".cache/edition/search-terms.json"),
+                    help="the analysed terms kept between runs (default: .cache/edition/search-terms.json)")
+    a = ap.parse_args(argv)
+    if not a.site.is_dir():
+        print(f"{a.site}: expected a built site; found no such folder", file=sys.stderr)
+        return 2
+    try:
+        conf = index_site(a.site, a.cache)
+    except ImportError as e:
+        print(f"search index: {e.name or e} is not installed; expected the packages of requirements.txt "
+              "(python -m pip install -r requirements.txt)", file=sys.stderr)
+        return 1
+    print(f"{a.site}: search index of {conf['pages']} pages, {conf['units']} units, {conf['files']} files, "
+          f"{conf['bytes'] / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -20,10 +20,12 @@ from pathlib import Path
 from . import cachefile, cite, review
 from .corpus import LANGUAGES, Source, load_corpus
 from .glossary import load_glossary
-from .issue_pages import Generated, csv_text, esc, generate, page_url
+from .issue_pages import Generated, csv_text, esc, generate, page_url, source_extras
 from .issues import Issue, load_issues
-from .pipeline import (CITE_HERE, TYPE_NAMES, clean_source, front_matter, page_expected, page_title,
-                       render_page)
+from .pipeline import clean_source, page_expected
+from .render import front_matter
+from .source_page import TYPE_NAMES, PageExtras, PageParts, assemble, page_title, render_parts
+from .works_cited import in_text_links
 
 CODE_DIR = Path(__file__).parent
 log = logging.getLogger("mkdocs.edition")
@@ -34,14 +36,15 @@ class SourcePage:
     slug: str
     path: str              # docs-relative path of the generated page
     title: str
-    markdown: str
+    parts: PageParts       # the page's own text (cached); the Markdown is assembled last
     expected: dict         # stream -> (letters, offsets) the HTML must carry
     source: Source
     paragraphs: list[dict]  # citable paragraphs: anchor, number, text, lang, section
     from_cache: bool = False
     notes: list[dict] = field(default_factory=list)  # number, text, paragraph (see pipeline.note_records)
     citation: cite.Citation | None = None
-    head: str = ""          # meta tags for the page's <head> (Highwire, Dublin Core)
+    extras: PageExtras = field(default_factory=PageExtras)
+    markdown: str = ""      # the finished page (assemble_pages)
 
 
 @dataclass
@@ -88,17 +91,33 @@ def _cache_key(src: Source, version: str) -> str:
 
 
 def build_site(corpus_root: Path, cache_dir: Path | None = None, *, use_directory_urls: bool = True,
-               site_url: str | None = None, site_name: str = "Reading edition") -> Site:
-    site = _build_site(corpus_root, cache_dir)
+               site_url: str | None = None, site_name: str = "Reading edition",
+               on_write=None) -> Site:
+    """Sources are cleaned first; then the apparatus gathers what it says about each
+    (issue positions and backlinks, Cite box, works cited); each source page is assembled
+    once, last, from its parts and that data.
+
+    `on_write(path, content)`, if given, is called before the build writes a file into the
+    corpus (an anchors.yml lock), so `mkdocs serve` can tell it from a user's edit
+    (serve_watch.py)."""
+    site = _build_site(corpus_root, cache_dir, on_write)
     url_of = lambda path: page_url(path, use_directory_urls, site_url)  # noqa: E731
     _build_issues(site, corpus_root, url_of)
     _build_citations(site, url_of, site_name, cache_dir)
     _build_works_cited(site)
+    _assemble_pages(site)
     _build_export(site, url_of, site_name)
     return site
 
 
-def _build_site(corpus_root: Path, cache_dir: Path | None) -> Site:
+def _assemble_pages(site: Site) -> None:
+    a = time.perf_counter()
+    for p in site.pages:
+        p.markdown = assemble(p.parts, p.extras)
+    site.timings["render"] += time.perf_counter() - a
+
+
+def _build_site(corpus_root: Path, cache_dir: Path | None, on_write=None) -> Site:
     t0 = time.perf_counter()
     sources = load_corpus(corpus_root)
     t_load = time.perf_counter() - t0
@@ -109,23 +128,23 @@ def _build_site(corpus_root: Path, cache_dir: Path | None) -> Site:
         # Every source is cleaned at every build: what the fidelity check expects, the
         # paragraphs and the notes come from the source itself, never from a cache.
         cleaned = clean_source(src)
-        _write_lock(src, cleaned)
+        _write_lock(src, cleaned, on_write)
         b = time.perf_counter()
         # Pages in a folder of their own: no slug can take another cache's name (citations).
         f = cache_dir / "pages" / f"{src.slug}.json" if cache_dir is not None else None
         key = _cache_key(src, version)
-        markdown = _cached_page(f, src.slug, key, ignored) if f is not None else None
-        hit = markdown is not None
+        parts = _cached_page(f, src.slug, key, ignored) if f is not None else None
+        hit = parts is not None
+        expected = page_expected(cleaned)
         if hit:
-            expected = page_expected(cleaned)
             cached += 1
         else:
-            markdown, expected = render_page(src, cleaned)
+            parts = render_parts(src, cleaned, in_text_links(src.slug, cleaned.paragraphs, cleaned.note_records))
             if f is not None:
-                cachefile.write(f, f"page {src.slug}", {"key": key, "slug": src.slug, "markdown": markdown})
+                cachefile.write(f, f"page {src.slug}", {"key": key, "slug": src.slug, "parts": parts.to_json()})
         t_clean += b - a
         t_render += time.perf_counter() - b
-        pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta), markdown, expected, src,
+        pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta), parts, expected, src,
                                 cleaned.paragraphs, from_cache=hit, notes=cleaned.note_records))
     _log_ignored(ignored)
     a = time.perf_counter()
@@ -135,8 +154,8 @@ def _build_site(corpus_root: Path, cache_dir: Path | None) -> Site:
                                         "cached": cached, "sources": len(sources)})
 
 
-def _cached_page(path: Path, slug: str, key: str, ignored: list) -> str | None:
-    """A page's Markdown from the cache, only if this machine's build wrote it (signed) for
+def _cached_page(path: Path, slug: str, key: str, ignored: list) -> PageParts | None:
+    """A page's parts from the cache, only if this machine's build wrote it (signed) for
     exactly these inputs and this code; anything else is a miss, and a file that is not
     ours or not of the right shape is named in the log."""
     data, why = cachefile.read(path, f"page {slug}")
@@ -144,11 +163,12 @@ def _cached_page(path: Path, slug: str, key: str, ignored: list) -> str | None:
         if why:
             ignored.append((path, why))
         return None
-    if not (isinstance(data, dict) and set(data) == {"key", "slug", "markdown"}
-            and data["slug"] == slug and isinstance(data["key"], str) and isinstance(data["markdown"], str)):
-        ignored.append((path, 'it is not {"key", "slug", "markdown"} for this source'))
+    parts = PageParts.from_json(data.get("parts")) if isinstance(data, dict) else None
+    if not (isinstance(data, dict) and set(data) == {"key", "slug", "parts"} and parts is not None
+            and data["slug"] == slug and isinstance(data["key"], str)):
+        ignored.append((path, 'it is not {"key", "slug", "parts"} for this source'))
         return None
-    return data["markdown"] if data["key"] == key else None  # an input or the code changed
+    return parts if data["key"] == key else None  # an input or the code changed
 
 
 def _log_ignored(ignored: list) -> None:
@@ -159,7 +179,7 @@ def _log_ignored(ignored: list) -> None:
         log.info(f"edition: cache file {cachefile.shown(path)}{more} ignored: {why}; rebuilt from the corpus")
 
 
-def _write_lock(src: Source, cleaned) -> None:
+def _write_lock(src: Source, cleaned, on_write=None) -> None:
     """anchors.yml records the ids now published; the log lists what moved."""
     from .anchors import LOCK_NAME, dump_lock
     path = src.folder / LOCK_NAME
@@ -174,6 +194,8 @@ def _write_lock(src: Source, cleaned) -> None:
     for line in cleaned.anchors.log:
         log.info(f"edition: {src.rel(LOCK_NAME)}: {line}")
     if content != old:
+        if on_write is not None:
+            on_write(path, content)
         path.write_text(content, "utf-8")
         log.info(f"edition: {src.rel(LOCK_NAME)} {'updated' if old else 'written'}: "
                  f"{sum(1 for e in cleaned.anchors.entries if e.status != 'removed')} paragraph ids; commit it")
@@ -185,15 +207,15 @@ def _build_issues(site: Site, corpus_root: Path, url_of) -> None:
     paragraphs = {p.slug: p.paragraphs for p in site.pages}
     site.issues = load_issues(corpus_root, paragraphs)
     glossary = load_glossary(corpus_root)
-    site.generated = generate(site.sources, {p.slug: p.markdown for p in site.pages}, paragraphs,
-                              site.issues, glossary, url_of)
+    site.generated = generate(site.sources, paragraphs, site.issues, glossary, url_of)
     # The editors' worklist: written beside the export and logged, never a build failure.
     report = review.build_review(site.issues, site.sources, paragraphs)
     site.generated.files["issues/review.json"] = review.review_json(report)
     for line in review.log_lines(report):
         log.info(line)
+    extras = source_extras(site.issues)
     for p in site.pages:
-        p.markdown = site.generated.source_markdown[p.slug]
+        p.extras.positions, p.extras.backlinks = extras.get(p.slug, ("", {}))
     site.timings["issues"] = time.perf_counter() - a
     site.timings["render"] += site.timings["issues"]
 
@@ -214,7 +236,7 @@ def _build_citations(site: Site, url_of, site_name: str, cache_dir: Path | None 
     for p in site.pages:
         c = cite.citation(p.source, url_of(p.path), site_name)
         p.citation = c
-        p.head = cite.meta_tags_html(cite.meta_tags(p.source, c))
+        p.extras.meta = cite.meta_tags(p.source, c)
         files = {"BibTeX": (f"cite/{p.slug}.bib", "application/x-bibtex"),
                  "RIS": (f"cite/{p.slug}.ris", "application/x-research-info-systems"),
                  "CSL-JSON": (f"cite/{p.slug}.json", "application/vnd.citationstyles.csl+json")}
@@ -227,7 +249,7 @@ def _build_citations(site: Site, url_of, site_name: str, cache_dir: Path | None 
                                         sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         box = cache.get(key) or cite.cite_box(c, links, self_href)
         fresh[key] = box
-        p.markdown = p.markdown.replace(CITE_HERE, box, 1)
+        p.extras.cite_box = box
     if cache_file is not None and fresh != cache:
         cachefile.write(cache_file, "citations", fresh)
     site.timings["citations"] = time.perf_counter() - a
@@ -241,10 +263,6 @@ def _build_works_cited(site: Site) -> None:
     a = time.perf_counter()
     wc = works_cited.collect(site.sources, {p.slug: (p.paragraphs, p.notes) for p in site.pages})
     site.files_md["works-cited.md"] = works_cited.render(wc, {s.slug: s for s in site.sources})
-    for p in site.pages:
-        mine = [c for c in wc.in_text if c.slug == p.slug]
-        if mine:
-            p.markdown = works_cited.link_in_text(p.markdown, mine)
     for c in wc.unmatched:
         log.info(f"edition: {c.slug}: in-text citation {c.raw} (¶{c.number}, {c.paragraph}) "
                  "has no entry in the reference list")

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 
 from .cite import URL_RE
 from .fidelity import letters
-from .pipeline import front_matter
-from .render import attr, escape_plain, url_attr
+from .render import escape_plain, front_matter, url_attr
 
 QUOTED_RE = re.compile(r"[“\"「『‘]\s*(.+?)\s*[”\"」』’]")
 # "Author.(2019). Title. Rest" and "Author. (1991). Title" — the reference-list form.
@@ -271,22 +270,18 @@ def _linkify(s: str, escape) -> str:
     return "".join(out)
 
 
-PARA_ATTR_RE = re.compile(r"^[ ]*\{: #(p-[0-9a-f]+(?:-\d+)?) \.para")
+def in_text_links(slug: str, paragraphs: list[dict], notes: list[dict]) -> dict[str, list[tuple[str, str, str]]]:
+    """The author-date citations of one source's running text that have an entry in its
+    own reference list, for its page (source_page.render_parts): paragraph anchor ->
+    [(the citation without its brackets, the entry's paragraph anchor, the entry's text)].
+    It depends on the source alone, so it is cached with the page."""
 
-
-def link_in_text(markdown: str, citations: list[InText]) -> str:
-    """In a source page, each in-text citation that has an entry becomes a link to it."""
-    lines = markdown.split("\n")
-    # A paragraph's Markdown is the line before its `{: #anchor .para` line: index them once.
-    line_of = {m.group(1): k - 1 for k, line in enumerate(lines) if (m := PARA_ATTR_RE.match(line))}
-    for c in citations:
-        if c.work is None or c.slug not in c.work.entry_anchor or c.paragraph not in line_of:
-            continue
-        k = line_of[c.paragraph]
-        inner = next((x for x in (c.raw[1:-1], escape_plain(c.raw[1:-1])) if x in lines[k]), None)
-        if inner is None:
-            continue  # printed differently in Markdown (escapes): left unlinked, still listed
-        title = attr(c.work.display[:120])
-        target = c.work.entry_anchor[c.slug]
-        lines[k] = lines[k].replace(inner, f'<a class="cite-ref" href="#{target}" title="{title}">{inner}</a>', 1)
-    return "\n".join(lines)
+    class _One:  # collect() takes sources; one source stands alone here
+        pass
+    one = _One()
+    one.slug = slug
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for c in collect([one], {slug: (paragraphs, notes)}).in_text:
+        if c.work is not None and slug in c.work.entry_anchor:
+            out.setdefault(c.paragraph, []).append((c.raw[1:-1], c.work.entry_anchor[slug], c.work.display[:120]))
+    return out

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 # - slow: it runs a whole `mkdocs build` (about 2-5 s each), or is a browser test.
 # `python -m pytest -m "not slow"` is the quick loop while editing; CI runs everything.
 _BROWSER_CALLS = ("need_chromium(", "chromium.launch(")
-_SLOW_CALLS = ("mkdocs_build(", "hostile_benchmark", "built_site")
+_SLOW_CALLS = ("mkdocs_build(", "mkdocs_serve(", "hostile_benchmark", "built_site")
 _source_cache: dict = {}
 
 

@@ -1,7 +1,7 @@
 """Golden files: generated Markdown pages beside their input.
 
-- Source pages. Input: corpus/sources/<slug>/ (source.txt, meta.yml, corrections.yml).
-  Expected: tests/golden/<slug>.md.
+- Source pages, finished. Input: corpus/sources/<slug>/ (source.txt, meta.yml,
+  corrections.yml) and the issue files that quote it. Expected: tests/golden/<slug>.md.
 - Issue pages. Input: corpus/issues/<id>.yml and the paragraphs it quotes.
   Expected: tests/golden/issues/<id>.md, for each id in GOLDEN_ISSUES and each file there
   (to add one, put its id in GOLDEN_ISSUES and run with --update-golden).
@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from build_scripts.corpus import load_source
-from build_scripts.pipeline import clean_source, render_page
 from build_scripts.site import build_site
 from tests.conftest import CORPUS, SLUGS
 
@@ -37,16 +35,21 @@ def compare(generated: str, golden: Path, update: bool):
         pytest.fail(f"generated page differs from the golden file:\n{diff[:20000]}")
 
 
+@pytest.fixture(scope="module")
+def site():
+    return build_site(CORPUS, cache_dir=None, site_name="한미동맹 정책 논평 읽기판")
+
+
 @pytest.mark.parametrize("slug", SLUGS)
-def test_source_page_matches_golden(slug, update_golden):
-    src = load_source(CORPUS / "sources" / slug)
-    markdown, _ = render_page(src, clean_source(src))
-    compare(markdown, GOLDEN / f"{slug}.md", update_golden)
+def test_source_page_matches_golden(slug, site, update_golden):
+    """The finished page: its text, the Cite box, its positions and backlinks."""
+    page = next(p for p in site.pages if p.slug == slug)
+    compare(page.markdown, GOLDEN / f"{slug}.md", update_golden)
 
 
 @pytest.fixture(scope="module")
-def issue_pages():
-    return build_site(CORPUS, cache_dir=None).generated.pages
+def issue_pages(site):
+    return site.generated.pages
 
 
 @pytest.mark.parametrize("issue", GOLDEN_ISSUES)

@@ -199,7 +199,7 @@ def test_a_committed_page_cache_with_its_own_expectation_is_not_published(tmp_pa
     proj = small_project(tmp_path)
     key = page_cache_key(proj, SLUG)
     expected = {"body": [letters(TEXT), [[0, 0]]], "notes": ["", []], "moved": ["", []]}
-    entry = {"key": key, "slug": SLUG, "markdown": "---\ntitle: x\n---\n\n" + PLANTED, "paragraphs": [],
+    entry = {"key": key, "slug": SLUG, "parts": {"head": "---\ntitle: x\n---\n\n" + PLANTED, "body": [], "tail": ""}, "paragraphs": [],
              "notes": [], "expected": expected}
     cache = proj / ".cache" / "edition"
     (cache / "pages").mkdir(parents=True)
@@ -220,8 +220,9 @@ def test_a_signed_page_that_differs_from_the_source_fails_clearly(tmp_path):
     assert mkdocs_build(proj).returncode == 0
     path = proj / ".cache" / "edition" / "pages" / f"{SLUG}.json"
     data, why = cachefile.read(path, f"page {SLUG}")
-    assert why is None and data["markdown"].count("위기다") == 1
-    data["markdown"] = data["markdown"].replace("위기다", "기회다")
+    parts = json.dumps(data["parts"], ensure_ascii=False)
+    assert why is None and parts.count("위기다") == 1
+    data["parts"] = json.loads(parts.replace("위기다", "기회다"))
     path.write_bytes(cachefile.dumps(f"page {SLUG}", data, cachefile.secret()))
     r = mkdocs_build(proj)
     out = output(r)

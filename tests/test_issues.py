@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from build_scripts.corpus import load_source
-from build_scripts.glossary import abbr_pattern
+from build_scripts.glossary_markdown import abbr_pattern
 from build_scripts.issues import find_terms, load_issues, locate_quote, read_issue
 from build_scripts.pipeline import clean_source
 from tests.conftest import CORPUS, MINIMAL_META, make_project, mkdocs_build
