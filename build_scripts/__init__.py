@@ -1,23 +1,33 @@
-"""The build pipeline of the reading edition.
+"""The build of the reading edition, folder by folder in the order a source travels.
 
-One source travels through these stages, one module each:
+    cleaning/      one source: source.txt + meta.yml + corrections.yml -> blocks, notes, ledger
+      corpus.py        load and validate corpus/sources/<slug>/ (strict YAML, no links out)
+      clean.py         small named text fixers (str -> str), each with a doctest
+      segment.py       physical lines -> blocks: hard wraps joined, paragraph breaks restored
+      structure.py     blocks classified: headings, front matter, lists, figures, publication notes
+      corrections.py   editorial corrections (data beside the source) applied on their anchors
+      notes.py         footnote markers found and linked to their bodies
+      anchors.py       paragraph ids locked in anchors.yml; a changed text matched to the ids published
+      ledger.py        what was removed or moved and why; every letter of the source accounted for
+      fidelity.py      a page's HTML checked against the source, letter by letter
+      pipeline.py      the steps above in order: clean_source(src) -> Cleaned
+      chardata.py, textmap.py   character classes; text that remembers its source offsets
+    apparatus/     what the edition says about the sources
+      issues.py        issue files checked against the published paragraphs
+      issue_pages.py   issue pages, matrix, author pages, positions export, per-source extras
+      glossary.py      corpus/glossary.yml; glossary_markdown.py, the Korean-aware abbr extension
+      works_cited.py   the works the sources cite; author-date citations linked to their entry
+      review.py        the editors' worklist (issues/review.json)
+    citations/     cite.py (CSL-JSON, BibTeX, RIS, meta tags, Cite box), csl.py (citeproc-py)
+    pages/         render.py (safe Markdown), source_page.py (a source page assembled once,
+                   last, from its parts and the apparatus's data), site.py (the corpus -> every
+                   page and file, with the page cache)
+    search/        index.py: the Korean/Chinese index, written over a built site
+    engines/       project.py (the plain MkDocs project), mkdocs_hooks.py (the adapter inside
+                   `mkdocs build`), serve_watch.py (`mkdocs serve`: one edit, one build),
+                   theme/ (overrides: citation tags, the search worker)
+    tools/         benchmarks; not part of the build
 
-    corpus.py      load and validate  corpus/sources/<slug>/{source.txt, meta.yml, corrections.yml}
-    clean.py       small named text fixers (str -> str), each with a doctest
-    segment.py     physical lines -> blocks: hard wraps joined, paragraph breaks restored
-    structure.py   blocks classified: headings, front matter, lists, figures, notes about the publication
-    corrections.py editorial corrections (data beside the source) applied on their anchors
-    notes.py       footnote markers found and linked to their bodies
-    anchors.py     paragraph ids locked in anchors.yml; a changed text matched to the ids published
-    ledger.py      what was removed or moved and why; every letter of the source accounted for
-    render.py      blocks -> the Markdown page MkDocs renders
-    fidelity.py    the rendered HTML checked against the source, letter by letter
-    cite.py        each source's citation: CSL-JSON, BibTeX, RIS, Highwire/Dublin Core tags, Cite box
-    csl.py         formatted references by citeproc-py (Chicago, APA), with its CSL fixes
-    works_cited.py the works the sources cite, on one page; author-date citations linked
-    issues.py, issue_pages.py, glossary.py   issue pages, author pages, glossary
-    review.py      the editors' worklist (issues/review.json): shared paragraphs, unpositioned mentions
-    site.py        the whole corpus -> generated pages (with a cache of unchanged pages), export
-    cachefile.py   cache files as signed JSON: one this machine did not write is never read
-    hooks.py       the MkDocs hooks that run all of this inside `mkdocs build`
+    generate.py, check.py, search_index.py   the commands: `python -m build_scripts.<name>`
+    config.py, errors.py, cachefile.py       settings, error messages, signed cache files
 """

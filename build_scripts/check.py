@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import CorpusErrors, EditionError, FidelityError
-from .fidelity import CONTENT_CLASS, check_html
+from build_scripts.errors import CorpusErrors, EditionError, FidelityError
+from build_scripts.cleaning.fidelity import CONTENT_CLASS, check_html
+from build_scripts.cleaning.corpus import load_corpus
+from build_scripts.cleaning.pipeline import clean_source, page_expected
+from build_scripts.cleaning.pipeline import source_inputs
 
 
 @dataclass
@@ -63,13 +66,10 @@ def check_site(site_dir: Path, pages: list[Expectation], inputs: Callable | None
 
 def expectations(corpus: Path) -> list[Expectation]:
     """Each source cleaned again: what its page must carry."""
-    from .corpus import load_corpus
-    from .pipeline import clean_source, page_expected
     return [Expectation(src.slug, page_expected(clean_source(src)), src) for src in load_corpus(corpus)]
 
 
 def main(argv=None) -> int:
-    from .pipeline import source_inputs
     ap = argparse.ArgumentParser(prog="python -m build_scripts.check",
                                  description="Check that every source letter is published in a built site.")
     ap.add_argument("site", type=Path, help="the built site (e.g. site/ or OUT/site/)")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from .errors import CorpusErrors, EditionError
+from build_scripts.errors import CorpusErrors, EditionError
 
 SEARCH_ENGINES = ("edition", "material", "none")
 

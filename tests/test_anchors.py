@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 
 import yaml
 
-from build_scripts.anchors import Entry, dump_lock, read_lock, reconcile, text_hash
-from build_scripts.fidelity import letters
+from build_scripts.cleaning.anchors import Entry, dump_lock, read_lock, reconcile, text_hash
+from build_scripts.cleaning.fidelity import letters
 from tests.conftest import make_project, mkdocs_build
 
 SLUG = "2024-segye-alliance-nuclear-deterrence"

@@ -10,9 +10,9 @@ import pytest
 import rispy
 from pybtex.database import parse_string
 
-from build_scripts.cite import citation, csl_item, meta_tags, scholar_date
-from build_scripts.corpus import load_corpus
-from build_scripts.csl import note_html, reference_html
+from build_scripts.citations.cite import citation, csl_item, meta_tags, scholar_date
+from build_scripts.cleaning.corpus import load_corpus
+from build_scripts.citations.csl import note_html, reference_html
 from tests.conftest import CORPUS, SLUGS
 
 GU_KIM = "2025-gu-kim-alliance-diplomatic-dilemma"

@@ -1,7 +1,7 @@
 """One generator, any engine: three builds of the real corpus agree.
 
-1. this repository's `mkdocs build` (the hooks, build_scripts/hooks.py);
-2. plain MkDocs on the project `python -m build_scripts.generate OUT` writes (no hooks);
+1. this repository's `mkdocs build` (the hooks, build_scripts/engines/mkdocs_hooks.py);
+2. plain MkDocs on the project `python -m build_scripts.engines.project OUT` writes (no hooks);
 3. Zensical on the same OUT (requirements-zensical.txt).
 
 Compared on what a reader and a reference manager depend on: the set of pages, every id
@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from build_scripts.check import page_file
-from build_scripts.fidelity import CONTENT_CLASS
-from build_scripts.search_index import site_pages
+from build_scripts.cleaning.fidelity import CONTENT_CLASS
+from build_scripts.search.index import site_pages
 from tests.conftest import ROOT, SLUGS, make_project, mkdocs_build
 
 
@@ -78,7 +78,7 @@ def builds(tmp_path_factory) -> dict[str, Path]:
     r = mkdocs_build(proj)
     assert r.returncode == 0, r.stderr[-3000:]
     out = tmp / "out"
-    r = run([sys.executable, "-m", "build_scripts.generate", str(out)], cwd=proj)
+    r = run([sys.executable, "-m", "build_scripts.engines.project", str(out)], cwd=proj)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "hooks" not in (out / "mkdocs.yml").read_text("utf-8")
     sites = {"hooks": proj / "site"}
@@ -135,7 +135,7 @@ def test_every_engine_passes_the_fidelity_check_and_gets_the_search_index(builds
         r = run([sys.executable, "-m", "build_scripts.check", str(site), "--corpus", str(ROOT / "corpus")], cwd=ROOT)
         assert r.returncode == 0 and f"{len(SLUGS)} source pages carry every letter" in r.stdout, (name, r.stderr)
     site = builds["plain MkDocs"]
-    r = run([sys.executable, "-m", "build_scripts.search_index", str(site), "--cache", str(tmp_path / "t.json")],
+    r = run([sys.executable, "-m", "build_scripts.search.index", str(site), "--cache", str(tmp_path / "t.json")],
             cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert (site / "search" / "search_index.json").read_text("utf-8").startswith('{"config"')

@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from build_scripts.chardata import is_han
-from build_scripts.clean import dominant_script
-from build_scripts.corpus import load_source
-from build_scripts.notes import TOKEN_RE
-from build_scripts.pipeline import clean_source
-from build_scripts.segment import detect_style, group_lines, mend_page_joins, split_lines
-from build_scripts.structure import classify
+from build_scripts.cleaning.chardata import is_han
+from build_scripts.cleaning.clean import dominant_script
+from build_scripts.cleaning.corpus import load_source
+from build_scripts.cleaning.notes import TOKEN_RE
+from build_scripts.cleaning.pipeline import clean_source
+from build_scripts.cleaning.segment import detect_style, group_lines, mend_page_joins, split_lines
+from build_scripts.cleaning.structure import classify
 from tests.conftest import CORPUS
 
 WIDTH = 46

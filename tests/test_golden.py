@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from build_scripts.site import build_site
+from build_scripts.pages.site import build_site
 from tests.conftest import CORPUS, SLUGS
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -18,10 +18,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from build_scripts import cachefile, search_index
-from build_scripts.anchors import reconcile
-from build_scripts.fidelity import letters
-from build_scripts.search_index import Analyzer, PageUnits, Unit, analyse
+from build_scripts import cachefile
+from build_scripts.search import index as search_index
+from build_scripts.cleaning.anchors import reconcile
+from build_scripts.cleaning.fidelity import letters
+from build_scripts.search.index import Analyzer, PageUnits, Unit, analyse
 from tests.conftest import MINIMAL_META, make_project, mkdocs_build
 
 TEXT = "한미동맹이 위기다. 비단 북핵 협상 과정에서 발생하는 한미간 이견 때문이 아니다.\n"
@@ -410,7 +411,7 @@ def test_a_build_that_waits_too_long_stops_with_one_clear_message(tmp_path, monk
 
     from mkdocs.exceptions import PluginError
 
-    from build_scripts import hooks
+    from build_scripts.engines import mkdocs_hooks as hooks
     lock = tmp_path / ".cache" / "edition" / "build.lock"
     lock.parent.mkdir(parents=True)
     monkeypatch.setattr(hooks, "LOCK_WAIT", 0.5)

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from build_scripts.anchors import read_lock
-from build_scripts.corpus import load_corpus
+from build_scripts.cleaning.anchors import read_lock
+from build_scripts.cleaning.corpus import load_corpus
 from build_scripts.errors import CorpusErrors, EditionError
-from build_scripts.glossary import load_glossary
-from build_scripts.issues import load_issues
+from build_scripts.apparatus.glossary import load_glossary
+from build_scripts.apparatus.issues import load_issues
 from tests.conftest import MINIMAL_META, make_project, mkdocs_build
 
 TEXT = "한미동맹이 위기다. 비단 북핵 협상 과정에서 발생하는 한미간 이견 때문이 아니다.\n"
@@ -197,7 +197,7 @@ META_CASES = {
 
 @pytest.mark.parametrize("case", sorted(META_CASES))
 def test_bad_meta_gives_one_clear_message(case, tmp_path, monkeypatch):
-    from build_scripts.corpus import META_SCHEMA
+    from build_scripts.cleaning.corpus import META_SCHEMA
     meta, want = META_CASES[case]
     got = load_bad(tmp_path, monkeypatch, {"meta.yml": meta})
     assert got == want.replace("{fields}", str(sorted(META_SCHEMA)))
@@ -242,7 +242,7 @@ def meta_with(author: str) -> str:
 def test_one_id_on_two_people_names_both_files(tmp_path, monkeypatch):
     """`id: yang-uk` on another person would merge their works on one author page; the
     same person (the same name) in two sources is what an id is for."""
-    from build_scripts.issue_pages import collect_authors
+    from build_scripts.apparatus.issue_pages import collect_authors
     proj = make_project(tmp_path / "same", {
         "a-source": _files({"meta.yml": meta_with("  - name: 양욱\n    id: yang-uk\n")}),
         "b-source": _files({"meta.yml": meta_with("  - name: 양욱\n    name_en: Yang Uk\n")})})

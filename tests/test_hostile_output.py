@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from build_scripts.anchors import text_hash
+from build_scripts.cleaning.anchors import text_hash
 from build_scripts.errors import FidelityError
-from build_scripts.fidelity import FromFile, check_html, expected_streams, letters
-from build_scripts.textmap import MText
+from build_scripts.cleaning.fidelity import FromFile, check_html, expected_streams, letters
+from build_scripts.cleaning.textmap import MText
 from tests.conftest import MINIMAL_META, make_project, mkdocs_build
 
 HOSTILE = [
@@ -407,8 +407,8 @@ def test_a_bad_key_label_or_id_is_one_clear_message(bad_build, case):
 
 def test_the_header_escapes_keys_and_items_even_unvalidated():
     """Defence in depth: the header escapes map keys and list items as it escapes values."""
-    from build_scripts.corpus import Source
-    from build_scripts.source_page import header_html
+    from build_scripts.cleaning.corpus import Source
+    from build_scripts.pages.source_page import header_html
     meta = {"title": "제목", "authors": [], "date": "2024", "language": "ko",
             "title_translated": {'en"><img src=x onerror=alert(1)>': "번역"},
             "dates": {"<b onclick=alert(1)>received": "2024-01-01"},

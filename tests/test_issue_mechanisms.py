@@ -14,8 +14,8 @@ import unicodedata
 
 import pytest
 
-from build_scripts.issues import cut_marks, locate_quote
-from build_scripts.search_index import extract_units
+from build_scripts.apparatus.issues import cut_marks, locate_quote
+from build_scripts.search.index import extract_units
 from tests.conftest import MINIMAL_META, make_project, mkdocs_build
 from tests.test_issues import SOURCES, anchors, issue_yaml
 
@@ -206,8 +206,8 @@ def small_project(tmp_path_factory, anchor_pair):
 
 
 def test_review_lists_shared_paragraphs_and_unpositioned_mentions(small_project, anchor_pair, caplog):
-    from build_scripts.issue_pages import mentions
-    from build_scripts.site import build_site
+    from build_scripts.apparatus.issue_pages import mentions
+    from build_scripts.pages.site import build_site
     with caplog.at_level(logging.INFO, logger="mkdocs.edition"):
         site = build_site(small_project / "corpus", cache_dir=None)
     report = json.loads(site.generated.files["issues/review.json"])

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from build_scripts.corpus import load_source
-from build_scripts.glossary_markdown import abbr_pattern
-from build_scripts.issues import find_terms, load_issues, locate_quote, read_issue
-from build_scripts.pipeline import clean_source
+from build_scripts.cleaning.corpus import load_source
+from build_scripts.apparatus.glossary_markdown import abbr_pattern
+from build_scripts.apparatus.issues import find_terms, load_issues, locate_quote, read_issue
+from build_scripts.cleaning.pipeline import clean_source
 from tests.conftest import CORPUS, MINIMAL_META, make_project, mkdocs_build
 
 TEXT = ("방위비 분담금을 둘러싼 한미간 갈등이 커지고 있다. 국민의 세금으로 충당되는\n"
@@ -72,7 +72,7 @@ def test_abbreviations_match_before_korean_particles_not_inside_words():
 
 
 def test_real_issues_load_and_every_quote_stands_in_its_paragraph():
-    from build_scripts.site import build_site
+    from build_scripts.pages.site import build_site
     site = build_site(CORPUS, cache_dir=None)
     paras = {p.slug: {x["anchor"]: x["text"] for x in p.paragraphs} for p in site.pages}
     n = 0
@@ -86,7 +86,7 @@ def test_real_issues_load_and_every_quote_stands_in_its_paragraph():
 
 
 def test_coverage_of_the_issue_set():
-    from build_scripts.site import build_site
+    from build_scripts.pages.site import build_site
     issues = build_site(CORPUS, cache_dir=None).issues
     assert len(issues) >= 12
     assert sum(1 for i in issues if len(i.positions) >= 3) >= 8

@@ -10,8 +10,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from build_scripts import search_benchmark as bench
-from build_scripts.search_index import Analyzer, extract_units, fnv1a, shard_key, write_index
+from build_scripts.tools import search_benchmark as bench
+from tests.conftest import ROOT
+from build_scripts.search.index import Analyzer, extract_units, fnv1a, shard_key, write_index
 
 CHROMIUM = bench.CHROMIUM
 
@@ -236,3 +237,16 @@ def test_raw_html_in_a_source_is_shown_in_results_never_run(tmp_path):
 def test_names_put_their_page_first(site_url, query, first):
     [outcome] = bench.run_queries(site_url, [bench.Query(query, "", [first])])
     assert outcome.listed[0][0] == first, outcome.listed[:3]
+
+
+def test_the_worker_takes_its_character_ranges_from_the_config():
+    """The worker's Hangul/Han/Latin classes come from chardata through the search config,
+    not from a copy kept in step by hand."""
+    from build_scripts.cleaning.chardata import HAN_RE, HANGUL_RE, js_ranges
+    js = (ROOT / "docs" / "javascripts" / "search-worker.js").read_text("utf-8")
+    assert not re.search(r"\\u(ac00|4e00|3400|1100)|\\u\{20000\}", js), "a character range is copied into the worker"
+    assert "setCharacters(conf.chars)" in js
+    chars = js_ranges()
+    assert all(HANGUL_RE.match(chr(a)) and HANGUL_RE.match(chr(b)) for a, b in chars["hangul"])
+    assert all(HAN_RE.match(chr(a)) and HAN_RE.match(chr(b)) for a, b in chars["han"])
+    assert not HANGUL_RE.match(chr(chars["hangul"][0][0] - 1))

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from build_scripts.errors import FidelityError
-from build_scripts.fidelity import check_html, expected_streams
-from build_scripts.textmap import MText
-from build_scripts.site import build_site
+from build_scripts.cleaning.fidelity import check_html, expected_streams
+from build_scripts.cleaning.textmap import MText
+from build_scripts.pages.site import build_site
 from tests.conftest import CORPUS, MINIMAL_META, SLUGS, make_project, mkdocs_build
 
 
@@ -172,7 +172,7 @@ def test_cache_key_changes_with_the_packages_whose_output_is_cached(monkeypatch)
     """A page cached with one latex2mathml (its MathML) or citeproc-py (its Cite box) is not
     reused under another."""
     import importlib.metadata
-    from build_scripts.site import CACHED_PACKAGES, code_version
+    from build_scripts.pages.site import CACHED_PACKAGES, code_version
     assert {"latex2mathml", "citeproc-py"} <= set(CACHED_PACKAGES)
     before = code_version()
     real = importlib.metadata.version

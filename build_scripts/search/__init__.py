@@ -1,0 +1,1 @@
+"""Search: the edition's Korean/Chinese index, written over a built site."""

@@ -1,0 +1,1 @@
+"""Benchmarks and tools: not part of the build."""
