@@ -319,27 +319,62 @@ def _candidates(olds: list[int], news: list[int]):
 def reconcile(lock: list[Entry], paragraphs: list[tuple[str, str]]) -> Result:
     """paragraphs: (letters the id is made from, visible text) of each citable paragraph,
     in reading order. Linear in the paragraphs and the lock (n log n), however often a text
-    repeats: every loop below visits each paragraph or entry a bounded number of times."""
-    hashes = [text_hash(letters) for letters, _ in paragraphs]
-    live = sorted((e for e in lock if e.status != "removed"), key=lambda e: e.number)
-    dead = [e for e in lock if e.status == "removed"]
-    taken = {e.id for e in lock}
-    ids: list[str | None] = [None] * len(paragraphs)
-    matched_from: dict[int, Entry] = {}
-    gone: list[tuple[Entry, int]] = []     # (entry, index of the paragraph now at its place)
-    log: list[str] = []
-    old_letters = [_letters(e.text) for e in live]
-    new_letters = [_letters(t) for _, t in paragraphs]
-    old_keys = [e.hash[:16] for e in live]
-    new_keys = [h[:16] for h in hashes]
-    same = _same_text_in_order(old_keys, new_keys)
-    for i, j in same:
-        ids[j] = live[i].id
-        matched_from[j] = live[i]
-    # Between two unchanged paragraphs, a stretch that differs: changed, split, merged,
-    # added or removed paragraphs, matched by how much of the shorter text the longer holds.
+    repeats: every step below visits each paragraph or entry a bounded number of times.
+
+    >>> r = reconcile([], [("가나다라", "가나다라."), ("마바사아", "마바사아.")])
+    >>> r.ids == [f"p-{text_hash('가나다라')[:6]}", f"p-{text_hash('마바사아')[:6]}"]
+    True
+    >>> r2 = reconcile(r.entries, [("가나다라", "가나다라."), ("자차카", "자차카."), ("마바사아", "마바사아.")])
+    >>> r2.ids[0] == r.ids[0] and r2.ids[2] == r.ids[1], r2.log[0].split(' ', 1)[1]
+    (True, 'new at ¶2: 자차카.')
+    """
+    m = _Matching(lock, paragraphs)
+    for step in RECONCILE_STEPS:
+        step(m)
+    return Result(list(m.ids), m.aliases, m.changed, m.entries, m.log)
+
+
+class _Matching:
+    """The state the steps of reconcile share: the lock's entries, the new paragraphs,
+    and the id each paragraph gets."""
+
+    def __init__(self, lock: list[Entry], paragraphs: list[tuple[str, str]]):
+        self.lock, self.paragraphs = lock, paragraphs
+        self.hashes = [text_hash(letters) for letters, _ in paragraphs]
+        self.live = sorted((e for e in lock if e.status != "removed"), key=lambda e: e.number)
+        self.dead = [e for e in lock if e.status == "removed"]
+        self.taken = {e.id for e in lock}
+        self.ids: list[str | None] = [None] * len(paragraphs)
+        self.matched_from: dict[int, Entry] = {}
+        self.gone: list[tuple[Entry, int]] = []     # (entry, index of the paragraph now at its place)
+        self.same: list[tuple[int, int]] = []
+        self.revived_ids: set[str] = set()
+        self.entries: list[Entry] = []
+        self.changed: dict[str, str] = {}
+        self.aliases: dict[str, list[str]] = {}
+        self.log: list[str] = []
+
+    def keep(self, j: int, old: Entry) -> None:
+        self.ids[j] = old.id
+        self.matched_from[j] = old
+
+
+def _match_unchanged(m: _Matching) -> None:
+    """Paragraphs whose text the lock has, in the same order, keep their ids."""
+    m.same = _same_text_in_order([e.hash[:16] for e in m.live], [h[:16] for h in m.hashes])
+    for i, j in m.same:
+        m.keep(j, m.live[i])
+
+
+def _match_stretches(m: _Matching) -> None:
+    """Between two unchanged paragraphs, a stretch that differs: changed, split, merged,
+    added or removed paragraphs, matched by how much of the shorter text the longer holds.
+    An old paragraph left over is gone: it will land on the paragraph that holds its text,
+    else on the one now standing where it stood."""
+    old_letters = [_letters(e.text) for e in m.live]
+    new_letters = [_letters(t) for _, t in m.paragraphs]
     prev_i = prev_j = -1
-    for i_next, j_next in same + [(len(live), len(paragraphs))]:
+    for i_next, j_next in m.same + [(len(m.live), len(m.paragraphs))]:
         olds, news = list(range(prev_i + 1, i_next)), list(range(prev_j + 1, j_next))
         j1 = prev_j + 1
         prev_i, prev_j = i_next, j_next
@@ -357,80 +392,83 @@ def reconcile(lock: list[Entry], paragraphs: list[tuple[str, str]]) -> Result:
                 continue
             used_i.add(i)
             used_j.add(j)
-            ids[j] = live[i].id
-            matched_from[j] = live[i]
+            m.keep(j, m.live[i])
         best: dict[int, tuple[float, int]] = {}   # old -> (score, new): the best place, later on a tie
         for (i, j), score in scores.items():
             if score > 0 and (score, j) > best.get(i, (0.0, -1)):
                 best[i] = (score, j)
         for i in olds:
-            if i in used_i:
-                continue
-            # Merged into a neighbour, or removed: land on the paragraph that contains its
-            # text, else on the one now standing where it stood.
-            score, j = best.get(i, (0.0, None))
-            place = j if score >= SAME_TEXT else min(j1, len(paragraphs) - 1)
-            gone.append((live[i], place))
-    # Texts the lock has never seen get new ids; the first build reproduces the ids that
-    # were published before the lock existed (hash, then -2, -3 for repeated text).
+            if i not in used_i:
+                score, j = best.get(i, (0.0, None))
+                m.gone.append((m.live[i], j if score >= SAME_TEXT else min(j1, len(m.paragraphs) - 1)))
+
+
+def _assign_new_ids(m: _Matching) -> None:
+    """Texts the lock has never seen get new ids; a removed text that came back gets its id
+    back. The first build reproduces the ids published before the lock existed (hash, then
+    -2, -3 for repeated text)."""
     dead_by_hash: dict[str, list[Entry]] = {}
-    for e in reversed(dead):
+    for e in reversed(m.dead):
         dead_by_hash.setdefault(e.hash[:16], []).append(e)
-    revived_ids: set[str] = set()
     next_suffix: dict[str, int] = {}       # base id -> the next suffix to try
-    for j, h in enumerate(hashes):
-        if ids[j] is None:
+    for j, h in enumerate(m.hashes):
+        if m.ids[j] is None:
             waiting = dead_by_hash.get(h[:16])
             if waiting:                          # the same text came back: its id returns
                 revived = waiting.pop()
-                ids[j] = revived.id
-                matched_from[j] = revived        # so a changed text's first hash and note come back too
-                revived_ids.add(revived.id)
-                log.append(f"{revived.id} restored at ¶{j + 1} (its text is back)")
+                m.keep(j, revived)               # so a changed text's first hash and note come back too
+                m.revived_ids.add(revived.id)
+                m.log.append(f"{revived.id} restored at ¶{j + 1} (its text is back)")
                 continue
             base = f"p-{h[:6]}"
             k = next_suffix.get(base, 1)
             a = base if k == 1 else f"{base}-{k}"
-            while a in taken:
+            while a in m.taken:
                 k += 1
                 a = f"{base}-{k}"
             next_suffix[base] = k + 1
-            ids[j] = a
-            if lock:
-                log.append(f"{a} new at ¶{j + 1}: {head_of(paragraphs[j][1])}")
-        taken.add(ids[j])
-    dead = [e for e in dead if e.id not in revived_ids]
-    entries: list[Entry] = []
-    changed: dict[str, str] = {}
-    for j, (a, h) in enumerate(zip(ids, hashes)):
-        old = matched_from.get(j)
-        e = Entry(a, h, " ".join(paragraphs[j][1].split()), j + 1)
+            m.ids[j] = a
+            if m.lock:
+                m.log.append(f"{a} new at ¶{j + 1}: {head_of(m.paragraphs[j][1])}")
+        m.taken.add(m.ids[j])
+    m.dead = [e for e in m.dead if e.id not in m.revived_ids]
+
+
+def _lock_entries(m: _Matching) -> None:
+    """One entry per paragraph: a text changed under a kept id is marked, with the hash it
+    was first published with; a paragraph that moved is logged."""
+    for j, (a, h) in enumerate(zip(m.ids, m.hashes)):
+        old = m.matched_from.get(j)
+        e = Entry(a, h, " ".join(m.paragraphs[j][1].split()), j + 1)
         if old is not None:
             if not _same(h, old):
                 e.status = "changed"
                 e.first_hash = old.first_hash or old.hash
                 e.note = old.note or "text changed since this id was first published"
-                log.append(f"{a} ¶{old.number} → ¶{j + 1}: text changed, id kept ({head_of(paragraphs[j][1])})")
+                m.log.append(f"{a} ¶{old.number} → ¶{j + 1}: text changed, id kept ({head_of(m.paragraphs[j][1])})")
             elif old.first_hash:                 # changed before (and maybe removed and restored since)
                 e.status, e.first_hash, e.note = "changed", old.first_hash, old.note
-            if old.number and old.number != j + 1 and _same(h, old) and old.id not in revived_ids:
-                log.append(f"{a} moved ¶{old.number} → ¶{j + 1}")
+            if old.number and old.number != j + 1 and _same(h, old) and old.id not in m.revived_ids:
+                m.log.append(f"{a} moved ¶{old.number} → ¶{j + 1}")
         if e.status == "changed":
-            changed[a] = e.note
-        entries.append(e)
-    aliases: dict[str, list[str]] = {}
-    for e, place in gone:
-        at = ids[place] if paragraphs else None
-        entries_removed = Entry(e.id, e.hash, e.text, e.number, "removed", at, e.first_hash, e.note)
-        dead.append(entries_removed)
-        log.append(f"{e.id} (¶{e.number}) removed: now lands at {at}")
-    final_ids = set(ids)
-    removed_at = {d.id: d.at for d in lock if d.status == "removed"}
+            m.changed[a] = e.note
+        m.entries.append(e)
+
+
+def _land_removed(m: _Matching) -> None:
+    """Every removed id (now, or in an earlier version) lands on a paragraph that exists: its
+    landing place, or where a chain of removed ids through it ends, or the paragraph at its
+    number; it becomes an alias there."""
+    for e, place in m.gone:
+        at = m.ids[place] if m.paragraphs else None
+        m.dead.append(Entry(e.id, e.hash, e.text, e.number, "removed", at, e.first_hash, e.note))
+        m.log.append(f"{e.id} (¶{e.number}) removed: now lands at {at}")
+    final_ids = set(m.ids)
+    removed_at = {d.id: d.at for d in m.lock if d.status == "removed"}
     landing: dict[str, str | None] = {}    # id -> where a chain of removed ids through it ends
 
     def land(at: str | None) -> str | None:
-        """A removed id follows its landing place if that paragraph is itself gone; each
-        id of the chain is walked once for all the entries landing on it."""
+        """Each id of a chain is walked once for all the entries landing on it."""
         path: dict[str, None] = {}
         while at and at not in final_ids and at not in landing and at not in path:
             path[at] = None
@@ -440,11 +478,14 @@ def reconcile(lock: list[Entry], paragraphs: list[tuple[str, str]]) -> Result:
             landing[p] = end
         return end
 
-    for e in dead:
+    for e in m.dead:
         at = land(e.at)
-        if at is None and paragraphs:  # its landing place is gone too: the paragraph at its number
-            at = ids[min(len(ids) - 1, max(0, e.number - 1))]
+        if at is None and m.paragraphs:  # its landing place is gone too: the paragraph at its number
+            at = m.ids[min(len(m.ids) - 1, max(0, e.number - 1))]
         e.at = at
-        aliases.setdefault(at, []).append(e.id)
-    entries.extend(sorted(dead, key=lambda d: d.id))
-    return Result(list(ids), aliases, changed, entries, log)
+        m.aliases.setdefault(at, []).append(e.id)
+    m.entries.extend(sorted(m.dead, key=lambda d: d.id))
+
+
+# In order; each step reads what the ones before it decided.
+RECONCILE_STEPS = (_match_unchanged, _match_stretches, _assign_new_ids, _lock_entries, _land_removed)
