@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from build_scripts.errors import CorpusErrors, EditionError, FidelityError
+from build_scripts.errors import CorpusErrors, EditionError, FidelityError, message
 from build_scripts.cleaning.fidelity import CONTENT_CLASS, check_html
 from build_scripts.cleaning.corpus import load_corpus
 from build_scripts.cleaning.pipeline import clean_source, page_expected
@@ -80,11 +80,8 @@ def main(argv=None) -> int:
         return 2
     try:
         n = check_site(a.site, expectations(a.corpus), inputs=source_inputs)
-    except CorpusErrors as e:
-        print(str(e), file=sys.stderr)
-        return 1
-    except EditionError as e:
-        print(e.format(), file=sys.stderr)
+    except (CorpusErrors, EditionError) as e:
+        print(message(e), file=sys.stderr)
         return 1
     print(f"{a.site}: {n} source pages carry every letter of their sources")
     return 0

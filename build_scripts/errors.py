@@ -52,3 +52,9 @@ class CorpusErrors(Exception):
         n = len(errors)
         head = f"{n} problem{'s' if n != 1 else ''} in the corpus:"
         super().__init__("\n".join([head] + ["  " + e.format() for e in errors]))
+
+
+def message(e: Exception) -> str:
+    """The report of a user error, for a command's stderr or a build error: every problem
+    of CorpusErrors, or the one EditionError."""
+    return e.format() if isinstance(e, EditionError) else str(e)

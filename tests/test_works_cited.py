@@ -15,11 +15,6 @@ SON = "2025-son-alliance-modernization"
 GU_KIM = "2025-gu-kim-alliance-diplomatic-dilemma"
 
 
-class _Src:
-    def __init__(self, slug):
-        self.slug, self.meta = slug, {"authors": [{"name": "홍길동"}], "date": "2025-01-01", "type": "report"}
-
-
 def _para(n, text, section=""):
     return {"anchor": f"p-{n:06x}", "number": n, "text": text, "lang": "ko", "section": section}
 
@@ -28,7 +23,7 @@ def test_notes_citing_the_same_work_are_merged_and_explanatory_notes_left_out():
     notes = [{"number": 1, "text": "Victor Cha, “The Quiet Crisis in the U.S.-Korea Alliance” (CSIS, April 3, 2025).", "paragraph": "p-000001"},
              {"number": 2, "text": "동맹을 설명하는 각주로, 문헌을 인용하지 않는다.", "paragraph": "p-000001"},
              {"number": 3, "text": "Victor Cha, \"The Quiet Crisis in the U.S.-Korea Alliance\" (CSIS, April 3, 2025), <https://csis.org/x>.", "paragraph": "p-000002"}]
-    wc = collect([_Src("a")], {"a": ([_para(1, "본문"), _para(2, "본문")], notes)})
+    wc = collect(["a"], {"a": ([_para(1, "본문"), _para(2, "본문")], notes)})
     assert len(wc.works) == 1
     assert [p.label for p in wc.works[0].places] == ["주 1", "주 3"]
     assert "https://csis.org/x" in wc.works[0].display  # the fullest form is shown
@@ -42,7 +37,7 @@ def test_in_text_citations_match_their_entry_or_are_reported():
              _para(3, "韩献栋.(2006).同盟政治的安全困境.国际论坛.p.19.", "参考文献"),
              _para(4, "Jung Hyo-Sik and Esther Chung.(2019. Sunday April 28,). Trump Harps on Korea’s Defense Spending. "
                       "Korea JoongAng Daily.", "参考文献")]
-    wc = collect([_Src("b")], {"b": (paras, [])})
+    wc = collect(["b"], {"b": (paras, [])})
     by_raw = {c.raw: c for c in wc.in_text}
     assert by_raw["(Snyder,1984,pp.461-495)"].work.entry_anchor["b"] == "p-000002"
     assert by_raw["(“Trump Harps on Korea’s Defense Spending”, 2019)"].work.entry_anchor["b"] == "p-000004"

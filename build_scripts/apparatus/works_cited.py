@@ -112,8 +112,8 @@ def _source_label(src) -> str:
     return short_citation(src)
 
 
-def collect(sources: list, pages: dict) -> WorksCited:
-    """sources: Source list; pages: slug -> (paragraph records, note records)."""
+def collect(slugs: list[str], pages: dict) -> WorksCited:
+    """slugs: the sources in order; pages: slug -> (paragraph records, note records)."""
     works: dict[str, Work] = {}
     in_text: list[InText] = []
     explanatory: list[tuple[str, int]] = []
@@ -128,10 +128,10 @@ def collect(sources: list, pages: dict) -> WorksCited:
             w.display = display   # the fullest form (e.g. the one with the URL)
         return w
 
-    for src in sources:
-        paragraphs, notes = pages[src.slug]
+    for slug in slugs:
+        paragraphs, notes = pages[slug]
         if notes and all(n["text"] is None for n in notes):
-            missing.append(src.slug)
+            missing.append(slug)
         # The reference list: list items under a references heading.
         entries: list[tuple[dict, tuple[str, str, str]]] = []
         for p in paragraphs:
@@ -149,8 +149,8 @@ def collect(sources: list, pages: dict) -> WorksCited:
         ref_works: list[tuple[Work, str, str]] = []   # (work, authors, year)
         for p, (who, year, title) in entries:
             w = work_for(title, p["text"], year)
-            w.entry_anchor[src.slug] = p["anchor"]
-            w.places.append(Place(src.slug, "reference", f"참고문헌 ¶{p['number']}", _href(src.slug, p["anchor"])))
+            w.entry_anchor[slug] = p["anchor"]
+            w.places.append(Place(slug, "reference", f"참고문헌 ¶{p['number']}", _href(slug, p["anchor"])))
             ref_works.append((w, who, year))
         # Notes: a note citing one work (its quoted title), or notes that cite entries of
         # the reference list by title.
@@ -160,15 +160,15 @@ def collect(sources: list, pages: dict) -> WorksCited:
             hits = [w for w, _, _ in ref_works if len(w.key) >= 8 and w.key in key_of(n["text"])]
             if hits:
                 for w in hits:
-                    w.places.append(Place(src.slug, "note", f"주 {n['number']}", _href(src.slug, f"fn:{n['number']}")))
+                    w.places.append(Place(slug, "note", f"주 {n['number']}", _href(slug, f"fn:{n['number']}")))
                 continue
             title = title_of_note(n["text"])
             if title is None:
-                explanatory.append((src.slug, n["number"]))
+                explanatory.append((slug, n["number"]))
                 continue
             year = (re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", URL_RE.sub("", n["text"])) or [""])[-1]
             w = work_for(title, n["text"], year)
-            w.places.append(Place(src.slug, "note", f"주 {n['number']}", _href(src.slug, f"fn:{n['number']}")))
+            w.places.append(Place(slug, "note", f"주 {n['number']}", _href(slug, f"fn:{n['number']}")))
         # Author-date citations in the running text.
         if not ref_works:
             continue
@@ -176,12 +176,12 @@ def collect(sources: list, pages: dict) -> WorksCited:
             if any(h in p["section"].casefold() for h in REFERENCE_HEADINGS):
                 continue
             for m in IN_TEXT_RE.finditer(p["text"]):
-                c = InText(src.slug, p["anchor"], p["number"], m.group(0), m.group("who").strip(), m.group("year"))
+                c = InText(slug, p["anchor"], p["number"], m.group(0), m.group("who").strip(), m.group("year"))
                 c.work = _match(c, ref_works)
                 in_text.append(c)
                 if c.work is not None:
-                    c.work.places.append(Place(src.slug, "in-text", f"본문 ¶{p['number']}",
-                                               _href(src.slug, p["anchor"]), c.raw))
+                    c.work.places.append(Place(slug, "in-text", f"본문 ¶{p['number']}",
+                                               _href(slug, p["anchor"]), c.raw))
     ordered = sorted(works.values(), key=lambda w: (_script_rank(w.display), w.display.casefold()))
     return WorksCited(ordered, in_text, explanatory, missing)
 
@@ -275,13 +275,8 @@ def in_text_links(slug: str, paragraphs: list[dict], notes: list[dict]) -> dict[
     own reference list, for its page (source_page.render_parts): paragraph anchor ->
     [(the citation without its brackets, the entry's paragraph anchor, the entry's text)].
     It depends on the source alone, so it is cached with the page."""
-
-    class _One:  # collect() takes sources; one source stands alone here
-        pass
-    one = _One()
-    one.slug = slug
     out: dict[str, list[tuple[str, str, str]]] = {}
-    for c in collect([one], {slug: (paragraphs, notes)}).in_text:
+    for c in collect([slug], {slug: (paragraphs, notes)}).in_text:
         if c.work is not None and slug in c.work.entry_anchor:
             out.setdefault(c.paragraph, []).append((c.raw[1:-1], c.work.entry_anchor[slug], c.work.display[:120]))
     return out

@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:  # MkDocs loads this file by path, not as part of 
 
 from build_scripts.check import Expectation, check_site  # noqa: E402
 from build_scripts.config import load_edition_config  # noqa: E402
-from build_scripts.errors import CorpusErrors, EditionError  # noqa: E402
+from build_scripts.errors import CorpusErrors, EditionError, message  # noqa: E402
 from build_scripts.engines.project import hidden_from_nav, nav, project_files  # noqa: E402
 from build_scripts.apparatus.glossary import extension as glossary_extension  # noqa: E402
 from build_scripts.apparatus.glossary import load_glossary  # noqa: E402
@@ -51,10 +51,8 @@ def on_config(config):
     explanations on every page."""
     try:
         _state["edition"] = load_edition_config(config.extra, "mkdocs.yml")
-    except CorpusErrors as e:
-        raise PluginError(str(e)) from None
-    except EditionError as e:
-        raise PluginError(e.format()) from None
+    except (CorpusErrors, EditionError) as e:
+        raise PluginError(message(e)) from None
     _take_build_lock(Path(config.config_file_path).resolve().parent)
     try:  # jieba (used by Material's search plugin and the index) logs its start to stderr
         import jieba
@@ -65,7 +63,7 @@ def on_config(config):
     try:
         entries = load_glossary(root / "corpus")
     except EditionError as e:
-        raise PluginError(e.format()) from None
+        raise PluginError(message(e)) from None
     config.markdown_extensions.append(glossary_extension(entries))
     if _edition_search():
         _quiet_material_index(config)
@@ -145,10 +143,8 @@ def on_files(files, config):
         site = build_site(corpus, root / ".cache" / "edition",
                           use_directory_urls=config.use_directory_urls, site_url=config.site_url or None,
                           site_name=config.site_name, on_write=serve_watch.record)
-    except CorpusErrors as e:
-        raise PluginError(str(e)) from None
-    except EditionError as e:
-        raise PluginError(e.format()) from None
+    except (CorpusErrors, EditionError) as e:
+        raise PluginError(message(e)) from None
     _state["site"] = site
     limit = _state["edition"].nav_sources_max
     hidden = hidden_from_nav(site, limit)
@@ -205,7 +201,7 @@ def _check_and_index(config):
     try:
         check_site(site_dir, pages, inputs=source_inputs)
     except CorpusErrors as e:
-        raise PluginError(e.errors[0].format() if len(e.errors) == 1 else str(e)) from None
+        raise PluginError(message(e)) from None
     if _state["edition"].search != "edition":  # material: Lunr's own; none: no index at all
         return
     t0 = time.perf_counter()

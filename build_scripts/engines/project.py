@@ -31,11 +31,10 @@ from pathlib import Path
 import yaml
 from build_scripts.apparatus.glossary import extension_config, load_glossary
 from build_scripts.apparatus.issue_pages import collect_authors
-from build_scripts.errors import CorpusErrors, EditionError
+from build_scripts.errors import CorpusErrors, EditionError, message
 from build_scripts.pages.site import build_site
 from build_scripts.pages.site import sort_key
 
-ROOT = Path(__file__).resolve().parents[2]
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 GLOSSARY_EXTENSION = Path(__file__).resolve().parents[1] / "apparatus" / "glossary_markdown.py"
 NAV_TITLES = {"sources": "원문", "issues": "쟁점", "authors": "저자"}
@@ -165,7 +164,7 @@ def project_config(root: Path, site, glossary_config: dict, nav_sources_max: int
     skip = not_in_nav(site, nav_sources_max)
     if skip:
         cfg["not_in_nav"] = skip
-    exts = [e for e in (cfg.get("markdown_extensions") or [])]
+    exts = list(cfg.get("markdown_extensions") or [])
     exts.append({"edition_glossary": glossary_config})
     cfg["markdown_extensions"] = exts
     return cfg
@@ -224,11 +223,8 @@ def main(argv=None) -> int:
     try:
         out.mkdir(parents=True, exist_ok=True)
         n = write_project(_shown(root), out, site_url=a.site_url, cache_dir=root / ".cache" / "edition")
-    except CorpusErrors as e:
-        print(str(e), file=sys.stderr)
-        return 1
-    except EditionError as e:
-        print(e.format(), file=sys.stderr)
+    except (CorpusErrors, EditionError) as e:
+        print(message(e), file=sys.stderr)
         return 1
     print(f"{a.out}: {n['pages']} generated pages, {n['files']} files; build with "
           f"`cd {a.out} && python -m mkdocs build`")

@@ -263,7 +263,7 @@ def _build_works_cited(site: Site) -> None:
     """One page of the works the sources cite; 004-style author-date citations link to
     their reference-list entry, and those with no entry are reported."""
     a = time.perf_counter()
-    wc = works_cited.collect(site.sources, {p.slug: (p.paragraphs, p.notes) for p in site.pages})
+    wc = works_cited.collect([s.slug for s in site.sources], {p.slug: (p.paragraphs, p.notes) for p in site.pages})
     site.files_md["works-cited.md"] = works_cited.render(wc, {s.slug: s for s in site.sources})
     for c in wc.unmatched:
         log.info(f"edition: {c.slug}: in-text citation {c.raw} (¶{c.number}, {c.paragraph}) "
