@@ -12,7 +12,7 @@ import pytest
 
 from build_scripts.tools import search_benchmark as bench
 from tests.conftest import ROOT
-from build_scripts.search.index import Analyzer, extract_units, fnv1a, shard_key, write_index
+from build_scripts.search.index import BOOST, Analyzer, extract_units, fnv1a, shard_key, write_index
 
 CHROMIUM = bench.CHROMIUM
 
@@ -55,7 +55,8 @@ def test_extract_units_skips_what_is_not_text():
             '<p class="issue-names"><span lang="en">Name</span></p>'
             '<details class="quote-context"><summary>문단 7 전체 보기</summary><p lang="ko">본문 <mark>되풀이</mark></p></details>'
             '<dl class="stance-legend"><dt><span class="stance">찬성</span></dt><dd>그렇다고 답한다.</dd></dl>'
-            '<h2 id="mentions">모든 언급</h2><p>원문의 토막</p><h2 id="after">뒤</h2><p>다시 색인</p>'
+            '<h2 id="mentions" class="no-index">모든 언급</h2><p>원문의 토막</p><h3>안</h3><p>아직 아님</p>'
+            '<h2 id="after">뒤</h2><p>다시 색인</p>'
             '<table><tr><td id="opcon"><strong>OPCON</strong></td><td>전시작전통제권</td></tr></table>'
             '<script>var x = "<p>no</p>"</script></article><p>밖</p>')
     page = extract_units(html, "x/")
@@ -69,6 +70,17 @@ def test_extract_units_skips_what_is_not_text():
         ("opcon", "뒤", "OPCON 전시작전통제권", "entry"),
     ]
     assert page.title == "제목"
+
+
+def test_reference_list_entries_are_their_own_kind_and_weigh_less():
+    html = ('<nav><p>탐색 <article>열린 채</nav><article class="md-content__inner"><h1>제목</h1>'
+            '<h2 id="결론">结论</h2><p class="para" id="p-1">防卫费分担是核心问题。</p>'
+            '<h2 id="参考文献">参考文献</h2><ul><li class="para" id="p-2">防卫费分担研究.(2019).</li></ul>'
+            '<h2 id="notes">편집 기록</h2><p>방위비 분담</p></article><footer><p>밖</p></footer>')
+    got = [(u.anchor, u.kind) for u in extract_units(html, "x/").units]
+    assert got == [("", "h1"), ("결론", "h"), ("p-1", "text"), ("参考文献", "h"), ("p-2", "ref"),
+                   ("notes", "h"), ("notes", "p")]
+    assert BOOST["ref"] < BOOST["text"]
 
 
 def test_shard_hash_matches_the_worker():

@@ -210,7 +210,7 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
     for p in positions:
         out += _render_position(p, by_slug, positions)
     if issue.related:
-        out += ["## 관련 쟁점 <span lang=\"en\">(Related issues)</span> {: #related }", ""]
+        out += ["## 관련 쟁점 <span lang=\"en\">(Related issues)</span> {: #related .no-index }", ""]
         for r in issue.related:
             ri = issues_by_id[r]
             out.append(f"- [{esc(ri.names['ko'])}]({r}.md) <span lang=\"en\">({esc(ri.names['en'])})</span>")
@@ -343,7 +343,7 @@ def _render_mentions(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[
             body.append(f"- [문단 {p['number']}]({_para_link(src.slug, p)}){sec}: "
                         f"<span lang=\"{p['lang'] or src.meta['language']}\">{snippet(p['text'], spans)}</span>")
         body.append("")
-    head = ["## 모든 언급 <span lang=\"en\">(All mentions)</span> {: #mentions }", "",
+    head = ["## 모든 언급 <span lang=\"en\">(All mentions)</span> {: #mentions .no-index }", "",
             f"검색어 <span class=\"terms\">{esc(terms)}</span> 가운데 하나라도 나오는 문단 {total}개 "
             f"(원문 {nsrc}편). 띄어쓰기와 대소문자는 가리지 않는다.", ""]
     return head + (body or ["이 검색어가 나오는 문단이 없다.", ""])
@@ -399,10 +399,10 @@ def render_author(a: Author, issues: list[Issue]) -> str:
             out += [" · ".join(esc(n) for n in a.names), ""]
         if a.affiliation:
             out += [f"소속: {esc(a.affiliation)}", ""]
-    out += ["## 원문 <span lang=\"en\">(Sources)</span>", ""]
+    out += ["## 원문 <span lang=\"en\">(Sources)</span> {: .no-index }", ""]
     for s in a.sources:
         out.append(f"- {_src_link(s)} — {s.meta['date']}, {esc(venue_short(s))}")
-    out += ["", "## 쟁점별 입장 <span lang=\"en\">(Positions)</span>", ""]
+    out += ["", "## 쟁점별 입장 <span lang=\"en\">(Positions)</span> {: .no-index }", ""]
     any_pos = False
     for s in a.sources:
         for i in issues:

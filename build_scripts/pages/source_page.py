@@ -179,7 +179,10 @@ def render_parts(src: Source, cleaned: Cleaned, cite_links: dict | None = None) 
     an entry in the source's own reference list (works_cited.in_text_links)."""
     md = src.format == "markdown"
     h1 = html.escape(src.meta.get("title") or src.meta.get("title_supplied") or "제목 미상", quote=False)
-    badge = "" if src.meta.get("title") else f' <span class="ed-title-mark" {ED}>편집자 제목</span>'
+    # The badge's parentheses are in the text, only hidden on screen: a title copied, read
+    # without styles, or shown as a search result reads "… (편집자 제목)", not "… 편집자 제목".
+    badge = ("" if src.meta.get("title") else
+             f' <span class="ed-title-mark" {ED}><span class="paren">(</span>편집자 제목<span class="paren">)</span></span>')
     head = f'<h1 lang="{src.meta["language"]}">{h1}{badge}</h1>\n\n{header_html(src)}'
     body: list[list[list[str]]] = []
     shown = [b for b in cleaned.blocks if b.kind not in ("note", "notebody", "furniture", "rule")]

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from build_scripts.apparatus.works_cited import REFERENCE_HEADINGS
+from build_scripts.cleaning.fidelity import content_area
 from build_scripts.cleaning.chardata import HAN_RE, HANGUL_RE, LATIN_WORD_RANGES, char_class, js_ranges
 from build_scripts import cachefile
 
@@ -52,15 +54,19 @@ VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "source", "are
 SKIP_CLASSES = {"headerlink", "pn", "footnote-backref", "footnote-ref", "backlinks", "cite-box", "cite-data",
                 "quote-context", "stance-legend"}
 SKIP_TAGS = {"script", "style", "template", "button", "svg"}
-# Sections left out whole, by their heading's id: an issue page's "All mentions" list
-# repeats snippets of source paragraphs; a search should land on the paragraph itself.
-SKIP_SECTIONS = {"mentions"}
+# Sections left out whole: those whose heading has this class (the generator marks them).
+# They are navigation or repeats, not content: an issue page's "All mentions" (snippets of
+# source paragraphs: a search should land on the paragraph itself) and "Related issues"
+# (links), an author page's lists of sources and positions (the issue pages say it first).
+SKIP_SECTION_CLASS = "no-index"
 # The author's own words (a source's paragraphs and notes) weigh more in the ranking than
 # what the editors wrote about them.
 AUTHOR_CLASSES = {"para", "footnote"}
 # A page's name in its other languages (an issue's English and Chinese names) weighs as
 # its title does.
 NAME_CLASSES = {"issue-names"}
+# The author's text under a reference-list heading (works_cited.REFERENCE_HEADINGS) is a
+# bibliography entry: a search for what the author argues should land on the argument first.
 
 
 @dataclass
@@ -69,7 +75,8 @@ class Unit:
     title: str         # what the result shows as its heading
     text: str
     kind: str = "p"    # "h1", "name" (the title in other languages), "h" (other heading),
-    #                    "text" (the author's), "entry" (a glossary row) or "p"
+    #                    "text" (the author's), "ref" (an entry of the author's reference
+    #                    list), "entry" (a glossary row) or "p"
     lang: str = ""     # the language the page marks it with ("" = the site's, Korean)
 
 
@@ -92,6 +99,7 @@ class _Extractor(HTMLParser):
         self.heading_id = ""
         self.h1 = ""
         self.skipped_section = 0       # level of the heading whose section is left out
+        self.in_references = 0         # level of the reference-list heading whose section this is
         self.in_author = 0             # >0 inside the author's text (paragraphs, notes)
 
     def handle_starttag(self, tag, attrs):
@@ -116,7 +124,8 @@ class _Extractor(HTMLParser):
                 self.units.append({"tag": tag, "id": a.get("id") or "", "text": [], "number": "",
                                    "lang": a.get("lang") or self._lang(),
                                    "author": bool(classes & AUTHOR_CLASSES) or self.in_author > 0,
-                                   "name": bool(classes & NAME_CLASSES)})
+                                   "name": bool(classes & NAME_CLASSES),
+                                   "skip_section": SKIP_SECTION_CLASS in classes})
                 opened = True
             elif not self.skip and self.units and a.get("id") and not self.units[-1]["id"]:
                 self.units[-1]["id"] = a["id"]     # e.g. the glossary's <td id="opcon">
@@ -160,8 +169,12 @@ class _Extractor(HTMLParser):
             level = int(tag[1])
             if self.skipped_section and level <= self.skipped_section:
                 self.skipped_section = 0
-            if u["id"] in SKIP_SECTIONS:
+            if u["skip_section"]:
                 self.skipped_section = level
+            if self.in_references and level <= self.in_references:
+                self.in_references = 0
+            if any(h in text.casefold() for h in REFERENCE_HEADINGS):
+                self.in_references = level
         if not text or self.skipped_section:
             return
         if tag in HEADINGS:
@@ -174,8 +187,8 @@ class _Extractor(HTMLParser):
         if u["number"]:
             title = f"¶{u['number']} · {title}" if title else f"¶{u['number']}"
         # A table row or definition whose own cell carries the id is an entry (the glossary's).
-        kind = ("name" if u["name"] else "text" if u["author"] else "entry" if tag == "tr" and u["id"]
-                else "p")
+        kind = ("name" if u["name"] else "ref" if u["author"] and self.in_references
+                else "text" if u["author"] else "entry" if tag == "tr" and u["id"] else "p")
         self.done.append(Unit(u["id"] or self.heading_id, title, text, kind, u["lang"]))
 
 
@@ -189,7 +202,7 @@ def extract_units(html: str, url: str) -> PageUnits:
     [('t', '제목', '제목', 'h1'), ('p-1', '¶1 · 제목', '방위비분담금이 늘었다.', 'text'), ('t', '제목', '둘째', 'p')]
     """
     ex = _Extractor()
-    ex.feed(html)
+    ex.feed(content_area(html))
     ex.close()
     m = re.search(r"<title>(.*?)</title>", html, re.S)
     title = ex.h1 or (htmllib.unescape(m.group(1)).split(" - ")[0].strip() if m else url)
@@ -221,7 +234,7 @@ MAX_SPAN_CHARS = 12
 
 # A page's title weighs most, then glossary entries, headings and the author's paragraphs,
 # then the editors' notes, tables and lists.
-BOOST = {"h1": 4, "name": 4, "entry": 3, "h": 2, "text": 2, "p": 1}
+BOOST = {"h1": 4, "name": 4, "entry": 3, "h": 2, "text": 2, "p": 1, "ref": 1}
 
 
 def normalize(s: str) -> str:
