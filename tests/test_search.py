@@ -167,6 +167,20 @@ def test_benchmark_recall(site_url, capsys):
     assert recall == 1.0, misses
 
 
+def test_ranking_puts_the_wanted_paragraph_first(site_url, built_site):
+    """The ranking benchmark: for each query the one paragraph (entry, page) a reader wants
+    first, chosen from the texts; the mean reciprocal rank meets the goal of issue 14."""
+    wanted = bench.load_ranking()
+    assert len(wanted) >= 30
+    for w in wanted:  # a target that no longer exists would make the figure meaningless
+        page, _, anchor = w.first.partition("#")
+        html = (built_site / page / "index.html").read_text("utf-8")
+        assert not anchor or f'id="{anchor}"' in html, w
+    results = bench.run_ranking(site_url, wanted)
+    mrr = bench.report_ranking(results)
+    assert mrr >= bench.MRR_GOAL, [(w.q, rank) for w, rank, _ in results if rank != 1]
+
+
 def test_result_lands_on_paragraph_with_terms_marked(site_url):
     """A result for 방위비분담금 leads to the paragraph; the page marks the term, also where
     the author wrote it with a space (방위비 분담금)."""
