@@ -96,7 +96,7 @@ class Source:
     meta: dict
     corrections: list = field(default_factory=list)
     corrections_lines: list = field(default_factory=list)
-    raw_bytes: bytes = b""
+    text_sha256: str = ""   # of source.txt's bytes as received (the bytes are not kept)
     anchor_lock: list = field(default_factory=list)   # anchors.Entry, from anchors.yml
     notices: list = field(default_factory=list)       # things the build log should say
     meta_lines: dict = field(default_factory=dict)    # line of each value of meta.yml, by path
@@ -395,12 +395,13 @@ def load_source(folder: Path, root: Path | None = None) -> Source:
     meta = validate_meta(meta_path, data, lines, paths)
     raw = text_path.read_bytes()
     text = decode_source(text_path, raw)
-    src = Source(slug=slug, folder=folder, text=text, meta=meta, raw_bytes=raw, meta_lines=paths)
+    got = hashlib.sha256(raw).hexdigest()
+    src = Source(slug=slug, folder=folder, text=text, meta=meta, text_sha256=got, meta_lines=paths)
+    del raw
     want = meta.get("sha256")
     if want:
         # A new version of the text as received is accepted: its paragraphs are matched
         # to the published ids (anchors.yml), and the log says what moved.
-        got = hashlib.sha256(raw).hexdigest()
         if got != want.lower():
             src.notices.append(f"{src.rel('source.txt')}: differs from the sha256 in meta.yml "
                                f"({want[:12]}… → {got[:12]}…); accepted as a new version of the text")

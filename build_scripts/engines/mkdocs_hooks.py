@@ -145,7 +145,16 @@ def on_files(files, config):
                           site_name=config.site_name, on_write=serve_watch.record)
     except (CorpusErrors, EditionError) as e:
         raise PluginError(message(e)) from None
-    _state["site"] = site
+    # What the check after the build needs, and nothing more: the pages' Markdown now
+    # belongs to MkDocs' files, and the rest of the site is let go before MkDocs renders
+    # (a build's peak memory is the rendered pages plus the search analysis).
+    _state["expectations"] = [
+        Expectation(p.slug, p.expected, p.source,
+                    # The expectation is the source's; a page taken from the cache that does
+                    # not meet it says where it came from, so deleting that file is the way out.
+                    why_not=(f" (this page came from the cache file .cache/edition/pages/{p.slug}.json: "
+                             "delete it and build again)") if p.from_cache else "")
+        for p in site.pages]
     limit = _state["edition"].nav_sources_max
     hidden = hidden_from_nav(site, limit)
     for path, content in project_files(site).items():
@@ -187,17 +196,11 @@ def on_post_build(config):
 def _check_and_index(config):
     """The steps over the built site: every source letter published (check.py); then the
     edition's search index (search_index.py), which replaces Material's."""
-    site = _state.get("site")
-    if site is None:
+    pages = _state.pop("expectations", None)
+    if pages is None:
         return
     site_dir = Path(config.site_dir)
     root = Path(config.config_file_path).resolve().parent
-    pages = [Expectation(p.slug, p.expected, p.source,
-                         # The expectation is the source's; a page taken from the cache that does
-                         # not meet it says where it came from, so deleting that file is the way out.
-                         why_not=(f" (this page came from the cache file .cache/edition/pages/{p.slug}.json: "
-                                  "delete it and build again)") if p.from_cache else "")
-             for p in site.pages]
     try:
         check_site(site_dir, pages, inputs=source_inputs)
     except CorpusErrors as e:

@@ -186,7 +186,7 @@ def _log_ignored(ignored: list) -> None:
 def _write_lock(src: Source, cleaned, on_write=None) -> None:
     """anchors.yml records the ids now published; the log lists what moved."""
     path = src.folder / LOCK_NAME
-    text_sha = hashlib.sha256(src.raw_bytes).hexdigest()
+    text_sha = src.text_sha256
     content = dump_lock(cleaned.anchors.entries, text_sha)
     old = path.read_text("utf-8") if path.exists() else None
     for n in src.notices:

@@ -27,6 +27,7 @@ import logging
 import re
 import shutil
 import unicodedata
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -485,60 +486,80 @@ def fnv1a(s: str) -> int:
     return h
 
 
-def write_index(pages: list[PageUnits], term_counts: list[list[Counter]], out: Path) -> dict:
-    """Write the index under out/<version>/ and return the config the worker needs."""
-    postings: dict[str, list[int]] = {}
-    tails: Counter = Counter()
-    n_units = 0
-    for p, (page, counts) in enumerate(zip(pages, term_counts)):
+class IndexWriter:
+    """The index, page by page: postings go into compact arrays and each page's text blocks
+    into their JSON at once, so a page's units and terms can be let go as soon as it is
+    added (the search step's memory grows with the index, not with the pages' objects)."""
+
+    def __init__(self):
+        self.postings: dict[str, array] = {}   # term -> page, unit, tf * 16 + boost, ...
+        self.tails: Counter = Counter()
+        self.pages: list[list[str]] = []
+        self.blocks: dict[str, bytes] = {}
+        self.units = 0
+
+    def add(self, page: PageUnits, counts: list[Counter]) -> None:
+        p = len(self.pages)
+        self.pages.append([page.url, page.title])
         for u, (unit, c) in enumerate(zip(page.units, counts)):
-            n_units += 1
             boost = BOOST[unit.kind]
             for term, tf in c.items():  # the worker reads tf = v >> 4, weight = v & 15
                 if term.startswith(TAIL):
-                    tails[term[1:]] += tf
+                    self.tails[term[1:]] += tf
                 else:
-                    postings.setdefault(term, []).extend((p, u, min(tf, 4095) * 16 + boost))
-    size = sum(len(t) * 3 + 4 * len(v) for t, v in postings.items())
-    nb = 16
-    while nb < 4096 and size / nb > SHARD_TARGET:
-        nb *= 2
-    shards: list[dict[str, list[int]]] = [{} for _ in range(nb)]
-    for term in sorted(postings):
-        shards[fnv1a(shard_key(term)) % nb][term] = postings[term]
-
-    pages_json = [[pg.url, pg.title] for pg in pages]
-    blocks = {}
-    for p, pg in enumerate(pages):
-        for b in range(0, len(pg.units), BLOCK):
+                    posting = self.postings.get(term)
+                    if posting is None:
+                        posting = self.postings[term] = array("I")
+                    posting.extend((p, u, min(tf, 4095) * 16 + boost))
+        self.units += len(page.units)
+        for b in range(0, len(page.units), BLOCK):
             # The language goes along, so an excerpt is shown in its own script's font and
             # line breaking (Chinese must not take Korean's keep-all).
-            blocks[f"{p}.{b // BLOCK}"] = [[u.anchor, u.title, u.text] + ([u.lang] if u.lang else [])
-                                           for u in pg.units[b:b + BLOCK]]
+            self.blocks[f"{p}.{b // BLOCK}"] = _dump([[u.anchor, u.title, u.text] + ([u.lang] if u.lang else [])
+                                                      for u in page.units[b:b + BLOCK]])
 
-    def dump(obj) -> bytes:
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+    def write(self, out: Path) -> dict:
+        """Write the index under out/<version>/ and return the config the worker needs."""
+        size = sum(len(t) * 3 + 4 * len(v) for t, v in self.postings.items())
+        nb = 16
+        while nb < 4096 and size / nb > SHARD_TARGET:
+            nb *= 2
+        shards: list[dict[str, list[int]]] = [{} for _ in range(nb)]
+        for term in sorted(self.postings):
+            shards[fnv1a(shard_key(term)) % nb][term] = self.postings[term]
+        # Particles and endings seen at least twice, longest first (the worker strips the
+        # longest that leaves a word of the index).
+        tails = self.tails
+        tail_list = sorted((t for t, n in tails.items() if n >= 2), key=lambda t: (-len(t), -tails[t], t))
+        files = {"pages.json": _dump(self.pages), "tails.json": _dump(tail_list)}
+        files.update({f"t/{i}.json": _dump({t: v.tolist() for t, v in s.items()}) for i, s in enumerate(shards) if s})
+        files.update({f"b/{k}.json": v for k, v in self.blocks.items()})
+        h = hashlib.sha256()
+        for name in sorted(files):
+            h.update(name.encode())
+            h.update(files[name])
+        version = h.hexdigest()[:10]
+        if out.exists():
+            shutil.rmtree(out)
+        base = out / version
+        for name, data in files.items():
+            path = base / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return {"v": version, "nb": nb, "block": BLOCK, "units": self.units, "pages": len(self.pages),
+                "chars": js_ranges(), "files": len(files), "bytes": sum(len(d) for d in files.values())}
 
-    h = hashlib.sha256()
-    # Particles and endings seen at least twice, longest first (the worker strips the
-    # longest that leaves a word of the index).
-    tail_list = sorted((t for t, n in tails.items() if n >= 2), key=lambda t: (-len(t), -tails[t], t))
-    files = {"pages.json": dump(pages_json), "tails.json": dump(tail_list)}
-    files.update({f"t/{i}.json": dump(s) for i, s in enumerate(shards) if s})
-    files.update({f"b/{k}.json": dump(v) for k, v in blocks.items()})
-    for name in sorted(files):
-        h.update(name.encode())
-        h.update(files[name])
-    version = h.hexdigest()[:10]
-    if out.exists():
-        shutil.rmtree(out)
-    base = out / version
-    for name, data in files.items():
-        path = base / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return {"v": version, "nb": nb, "block": BLOCK, "units": n_units, "pages": len(pages), "chars": js_ranges(),
-            "files": len(files), "bytes": sum(len(d) for d in files.values())}
+
+def _dump(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def write_index(pages: list[PageUnits], term_counts: list[list[Counter]], out: Path) -> dict:
+    """Write the index of these pages under out/<version>/; returns the worker's config."""
+    w = IndexWriter()
+    for page, counts in zip(pages, term_counts):
+        w.add(page, counts)
+    return w.write(out)
 
 
 # --- the whole step ---------------------------------------------------------------------
@@ -606,28 +627,46 @@ def load_terms_cache(cache_file: Path | None, key: str) -> dict[str, Counter]:
     return {d: Counter(c) for d, c in data["terms"].items()}
 
 
-def analyse(pages: list[PageUnits], cache_file: Path | None, analyzer: Analyzer | None = None) -> list[list[Counter]]:
-    """Terms of every unit. A unit's terms depend only on its text and the analysis (see
+class Terms:
+    """Terms of units' texts. A text's terms depend only on it and the analysis (see
     analysis_version), so they are cached by both: an unchanged paragraph is not analysed
-    again (Kiwi is the slow part of the build's search step). The cache is JSON signed by
-    this machine (cachefile), never pickle: reading it cannot run code."""
-    key = analysis_version()
-    cached = load_terms_cache(cache_file, key)
-    digest: dict[str, str] = {}
-    for pg in pages:
-        for u in pg.units:
-            if u.text not in digest:
-                digest[u.text] = hashlib.sha1(u.text.encode()).hexdigest()
-    by_digest = {d: text for text, d in digest.items()}
-    todo = [d for d in by_digest if d not in cached]
-    if todo:
-        analyzer = analyzer or Analyzer()
-        for d, c in zip(todo, analyzer.terms_many([by_digest[d] for d in todo])):
-            cached[d] = c
-    used = {d: cached[d] for d in by_digest}
-    if cache_file and (todo or len(used) != len(cached)):
-        cachefile.write(cache_file, "search-terms", {"key": key, "terms": {d: dict(c) for d, c in used.items()}})
-    return [[used[digest[u.text]] for u in pg.units] for pg in pages]
+    again (Kiwi is the slow part of the build's search step), and Kiwi and jieba are not
+    even loaded when every text is in the cache. The cache is JSON signed by this machine
+    (cachefile), never pickle: reading it cannot run code."""
+
+    def __init__(self, cache_file: Path | None, analyzer: Analyzer | None = None):
+        self.cache_file = cache_file
+        self.key = analysis_version()
+        self.cached = load_terms_cache(cache_file, self.key)
+        self.loaded = len(self.cached)
+        self.used: set[str] = set()
+        self.computed = 0
+        self._analyzer = analyzer
+
+    def of(self, texts: list[str]) -> list[Counter]:
+        digests = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+        todo = {d: t for d, t in zip(digests, texts) if d not in self.cached}
+        if todo:
+            self._analyzer = self._analyzer or Analyzer()
+            for d, c in zip(todo, self._analyzer.terms_many(list(todo.values()))):
+                self.cached[d] = c
+            self.computed += len(todo)
+        self.used.update(digests)
+        return [self.cached[d] for d in digests]
+
+    def save(self) -> None:
+        """Keep the terms this build used (those of texts gone are dropped), if anything changed."""
+        if self.cache_file and (self.computed or len(self.used) != self.loaded):
+            cachefile.write(self.cache_file, "search-terms",
+                            {"key": self.key, "terms": {d: dict(self.cached[d]) for d in sorted(self.used)}})
+
+
+def analyse(pages: list[PageUnits], cache_file: Path | None, analyzer: Analyzer | None = None) -> list[list[Counter]]:
+    """Terms of every unit of these pages (Terms, with its cache)."""
+    terms = Terms(cache_file, analyzer)
+    out = [terms.of([u.text for u in pg.units]) for pg in pages]
+    terms.save()
+    return out
 
 
 def stub_index(config: dict) -> str:
@@ -641,6 +680,7 @@ def stub_index(config: dict) -> str:
 # --- 4. the step over a built site --------------------------------------------------------
 
 SKIP_PAGES = {"404.html"}
+PAGES_PER_BATCH = 64
 
 
 def _page_rank(rel: str) -> tuple:
@@ -667,9 +707,25 @@ def site_pages(site_dir: Path) -> list[tuple[str, Path]]:
 def index_site(site_dir: Path, cache_file: Path | None) -> dict:
     """The edition's index of a built site (by any engine): written to
     SITE/search/edition/, with the settings the worker reads in SITE/search/search_index.json."""
-    pages = [extract_units(f.read_text("utf-8"), url) for url, f in site_pages(site_dir)]
-    terms = analyse(pages, cache_file)
-    conf = write_index(pages, terms, site_dir / "search" / "edition")
+    terms, writer, batch = Terms(cache_file), IndexWriter(), []
+
+    def flush():
+        counts = terms.of([u.text for pg in batch for u in pg.units])
+        k = 0
+        for pg in batch:
+            writer.add(pg, counts[k:k + len(pg.units)])
+            k += len(pg.units)
+        batch.clear()
+
+    # Pages a batch at a time: Kiwi is given many texts at once (it is faster so), and a
+    # page's units are let go once they are in the index.
+    for url, f in site_pages(site_dir):
+        batch.append(extract_units(f.read_text("utf-8"), url))
+        if len(batch) == PAGES_PER_BATCH:
+            flush()
+    flush()
+    terms.save()
+    conf = writer.write(site_dir / "search" / "edition")
     conf["v"] = "edition/" + conf["v"]
     (site_dir / "search").mkdir(exist_ok=True)
     (site_dir / "search" / "search_index.json").write_text(stub_index(conf), encoding="utf-8")
