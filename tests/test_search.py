@@ -57,7 +57,8 @@ def test_extract_units_skips_what_is_not_text():
             '<dl class="stance-legend"><dt><span class="stance">찬성</span></dt><dd>그렇다고 답한다.</dd></dl>'
             '<h2 id="mentions" class="no-index">모든 언급</h2><p>원문의 토막</p><h3>안</h3><p>아직 아님</p>'
             '<h2 id="after">뒤</h2><p>다시 색인</p>'
-            '<table><tr><td id="opcon"><strong>OPCON</strong></td><td>전시작전통제권</td></tr></table>'
+            '<table><tr><td id="opcon"><strong>OPCON</strong></td><td>전시작전통제권</td>'
+            '<td><span class="no-index"><a href="s/">손한별 2025</a></span></td></tr></table>'
             '<script>var x = "<p>no</p>"</script></article><p>밖</p>')
     page = extract_units(html, "x/")
     got = [(u.anchor, u.title, u.text, u.kind) for u in page.units]

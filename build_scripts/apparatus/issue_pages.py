@@ -438,7 +438,10 @@ def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dic
     for e in sorted(entries, key=lambda e: e.abbr.lower()):
         rx = abbr_pattern([e.abbr])
         where = [s for s in srcs if any(rx.search(p["text"]) for p in paragraphs[s.slug])]
+        # Links to the sources, not the entry's words: not indexed (a search for an author's
+        # name should not bring up the glossary).
         links = ", ".join(f"[{cell(short_citation(s))}](sources/{s.slug}.md)" for s in where) or "·"
+        links = f'<span class="no-index">{links}</span>'
         note = f"<br><small>{cell(e.note)}</small>" if e.note else ""
         out.append(f"| **{cell(e.abbr)}** {{: #{_ascii_slug(e.abbr)} }} | <span lang=\"en\">{cell(e.en)}</span> | "
                    f"{cell(e.ko)}{note} | <span lang=\"zh\">{cell(e.zh)}</span> | {links} |")

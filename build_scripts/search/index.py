@@ -55,10 +55,12 @@ VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "source", "are
 SKIP_CLASSES = {"headerlink", "pn", "footnote-backref", "footnote-ref", "backlinks", "cite-box", "cite-data",
                 "quote-context", "stance-legend"}
 SKIP_TAGS = {"script", "style", "template", "button", "svg"}
-# Sections left out whole: those whose heading has this class (the generator marks them).
-# They are navigation or repeats, not content: an issue page's "All mentions" (snippets of
-# source paragraphs: a search should land on the paragraph itself) and "Related issues"
-# (links), an author page's lists of sources and positions (the issue pages say it first).
+# What the generator marks with this class is not indexed: the element itself and, on a
+# heading, its whole section (to the next heading of its level or above). A glossary row's
+# links to the sources that use the term are not the entry's words. The sections are
+# navigation or repeats, not content: an issue page's "All mentions" (snippets of source
+# paragraphs: a search should land on the paragraph itself) and "Related issues" (links),
+# an author page's lists of sources and positions (the issue pages say it first).
 SKIP_SECTION_CLASS = "no-index"
 # The author's own words (a source's paragraphs and notes) weigh more in the ranking than
 # what the editors wrote about them.
@@ -118,7 +120,8 @@ class _Extractor(HTMLParser):
         if self.depth_in_article and classes & AUTHOR_CLASSES:
             self.in_author += 1
         if self.depth_in_article:
-            if tag in SKIP_TAGS or classes & SKIP_CLASSES or "hidden" in a:
+            if (tag in SKIP_TAGS or classes & SKIP_CLASSES or "hidden" in a
+                    or (SKIP_SECTION_CLASS in classes and tag not in HEADINGS)):
                 self.skip += 1
                 skipped = True
             elif not self.skip and tag in UNIT_TAGS:
@@ -229,6 +232,8 @@ KO_SPAN_TAGS = {"NNG", "NNP", "NR", "XR", "XSN", "XPN"}
 # Tags that may follow a noun in a particle or ending besides J* and E*: the copula (이다)
 # and the verb- and adjective-forming suffixes (하다, 되다).
 TAIL_TAGS = {"VCP", "XSV", "XSA"}
+# Words that stand alone without content of their own: adverbs, determiners, interjections.
+FUNCTION_TAGS = {"MAG", "MAJ", "MM", "IC"}
 TAIL = "\x00"          # marks a particle or ending among a unit's terms (not indexed as a term)
 MAX_SPAN = 4           # morphemes or words joined into one compound term
 MAX_SPAN_CHARS = 12
@@ -392,7 +397,36 @@ class Analyzer:
                 flush()
         flush()
         terms.extend(TAIL + tail for tail in self._tails(text, tokens))
+        terms.extend(self._unanalysed_words(text, tokens))
         return terms
+
+    @staticmethod
+    def _unanalysed_words(text: str, tokens) -> list[str]:
+        """A written word in which Kiwi finds no term is indexed as written, without its
+        particles: a name alone (양욱 as a page title is 양 + 욱 to Kiwi, though 양욱 in a
+        sentence is a proper noun) or a nominalised verb (홀로서기는 -> 홀로서기). Words
+        that end as a predicate (그렇다), and lone adverbs and determiners, are not.
+
+        >>> a = Analyzer()
+        >>> words = lambda t: a._unanalysed_words(t, a.kiwi.tokenize(t))
+        >>> words("양욱"), words("한국의 재래식 전력 홀로서기는 동맹의 요구사항이 되고 있다"), words("특히 그렇다")
+        (['양욱'], ['홀로서기'], [])
+        """
+        out = []
+        for word in Analyzer._tokens_by_word(text, tokens):
+            if not word or any(t.tag in KO_TERM_TAGS or (t.tag in KO_STEM_TAGS and len(t.form) > 1) for t in word):
+                continue
+            core = list(word)
+            while core and core[-1].tag.startswith("J"):
+                core.pop()
+            if not core or (core[-1].tag.startswith("E") and core[-1].tag != "ETN"):
+                continue
+            if len(core) == 1 and core[0].tag in FUNCTION_TAGS:
+                continue
+            surface = text[core[0].start:core[-1].start + core[-1].len]
+            if len(surface) >= 2 and all("\uac00" <= c <= "\ud7a3" for c in surface):
+                out.append(surface)
+        return out
 
     @staticmethod
     def _tails(text: str, tokens) -> list[str]:
@@ -564,7 +598,7 @@ def write_index(pages: list[PageUnits], term_counts: list[list[Counter]], out: P
 
 # --- the whole step ---------------------------------------------------------------------
 
-TERMS_CACHE_FORMAT = 1
+TERMS_CACHE_FORMAT = 2
 DIGEST_RE = re.compile(r"[0-9a-f]{40}")
 
 
