@@ -36,10 +36,16 @@ class Citation:
     edition_url: str      # where the text was read: this edition's page
     edition_name: str
     kind: str = "other"   # meta.yml `type`
+    abstract: str = ""    # the source's own abstract, if it has one (see `abstract_of`)
 
     @property
     def read_in(self) -> str:
         return f"Read in {self.edition_name}, {self.edition_url}"
+
+    @property
+    def url_is_edition(self) -> bool:
+        """The original has no address of its own: the item's URL is this edition's page."""
+        return self.item.get("URL") == self.edition_url
 
     @property
     def pages(self) -> tuple[str | None, str | None]:
@@ -122,8 +128,72 @@ def csl_item(src: Source) -> dict:
     return item
 
 
-def citation(src: Source, edition_url: str, edition_name: str) -> Citation:
-    return Citation(csl_item(src), edition_url, edition_name, src.meta.get("type", "other"))
+def is_absolute(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
+def citation(src: Source, edition_url: str, edition_name: str, abstract: str = "") -> Citation:
+    """The citation of a source read at `edition_url`. An original with no address of its
+    own (no URL, no DOI) is found at the edition's page: that is its URL everywhere (page,
+    BibTeX, RIS, CSL-JSON), when the edition's address is known (a configured site_url)."""
+    item = csl_item(src)
+    if not item.get("URL") and not item.get("DOI") and is_absolute(edition_url):
+        item["URL"] = edition_url
+    if abstract:
+        item["abstract"] = abstract
+    return Citation(item, edition_url, edition_name, src.meta.get("type", "other"), abstract)
+
+
+# Headings under which a source gives its abstract, by language (the section a paragraph
+# stands in, pipeline.paragraph_records).
+ABSTRACT_HEADINGS = {"abstract": "en", "summary": "en", "摘要": "zh", "内容摘要": "zh", "内容提要": "zh",
+                     "提要": "zh", "초록": "ko", "국문초록": "ko", "국문 초록": "ko", "요약": "ko", "요지": "ko"}
+
+
+def abstract_of(paragraphs: list[dict], language: str) -> str:
+    """The source's own abstract: the paragraphs under an "Abstract"/"摘要"/"초록" heading,
+    the one in the source's language first (004 gives an English and a Chinese one).
+
+    >>> ps = [{"section": "Abstract", "text": "An."}, {"section": "摘要", "text": "甲。"},
+    ...       {"section": "摘要", "text": "乙。"}, {"section": "引言", "text": "丙。"}]
+    >>> abstract_of(ps, "zh"), abstract_of(ps, "ko"), abstract_of(ps[3:], "zh")
+    ('甲。 乙。', 'An.', '')
+    """
+    found: dict[str, list[str]] = {}
+    for p in paragraphs:
+        lang = ABSTRACT_HEADINGS.get(p["section"].strip().lower())
+        if lang:
+            found.setdefault(p["section"], []).append(p["text"])
+    if not found:
+        return ""
+    own = [k for k in found if ABSTRACT_HEADINGS[k.strip().lower()] == language]
+    return " ".join(" ".join(found[(own or list(found))[0]]).split())
+
+
+# A sentence ends at one of these, followed by a space or the end (Chinese needs no space).
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+
+
+def summary(text: str, limit: int = 160) -> str:
+    """A page's description: whole sentences from the start of `text` up to `limit`
+    characters; one longer first sentence is cut at a space (or the limit) with "…".
+
+    >>> summary("첫 문장이다. 둘째 문장이다. 셋째.", 18)
+    '첫 문장이다. 둘째 문장이다.'
+    >>> summary("아주 긴 한 문장이 여기에 있다", 10)
+    '아주 긴 한…'
+    """
+    text = " ".join(text.split())
+    out = ""
+    for sentence in _SENTENCE_END_RE.split(text):
+        joined = f"{out} {sentence}".strip() if out and not out.endswith(("。", "！", "？")) else out + sentence
+        if len(joined) > limit:
+            break
+        out = joined
+    if out:
+        return out
+    cut = text[:limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 
 
 # --- BibTeX -----------------------------------------------------------------------------
@@ -151,8 +221,11 @@ def _bib_url(s: str) -> str:
 
 
 def _bib_name(n: dict) -> str:
+    """One name of an author list. A whole name ("Yang Uk", family first) is braced, so
+    BibTeX reads it as one family name, never as given "Yang", family "Uk"; the field's
+    own braces go round the whole list (`author = {{Yang Uk} and Gu, Wei-Jian}`)."""
     if "literal" in n:
-        return "{" + _bib_escape(n["literal"]) + "}"  # braces: one name, never split
+        return "{" + _bib_escape(n["literal"]) + "}"
     return _bib_escape(n["family"]) + (", " + _bib_escape(n["given"]) if n.get("given") else "")
 
 
@@ -166,7 +239,8 @@ def bibtex(c: Citation) -> str:
         if v:
             fields.append((k, v))
     add("author", " and ".join(_bib_name(n) for n in it.get("author", [])))
-    add("title", _bib_escape(it["title"]))
+    # Braced twice: the title keeps its capitals and is never re-cased by a style.
+    add("title", "{" + _bib_escape(it["title"]) + "}")
     if entry == "article":
         add("journal", _bib_escape(it.get("container-title", "")))
     if entry == "techreport":
@@ -185,7 +259,9 @@ def bibtex(c: Citation) -> str:
     add("doi", _bib_url(it.get("DOI", "")))
     add("url", _bib_url(it.get("URL", "")))
     add("language", it.get("language"))
-    add("note", _bib_escape(c.read_in))
+    add("abstract", _bib_escape(c.abstract))
+    if not c.url_is_edition:
+        add("note", _bib_escape(c.read_in))
     body = ",\n".join(f"  {k} = {v if k == 'month' else '{' + v + '}'}" for k, v in fields)
     return f"@{entry}{{{it['id']},\n{body}\n}}\n"
 
@@ -201,7 +277,8 @@ def ris(c: Citation) -> str:
     if it.get("container-title"):
         lines.append(("T2", it["container-title"]))
     if it.get("collection-title"):
-        lines.append(("T3", it["collection-title"]))
+        # Zotero reads a report's series from T2 (a report has no container); T3 otherwise.
+        lines.append(("T2" if TYPES[c.kind][2] == "RPRT" else "T3", it["collection-title"]))
     parts = it["issued"]["date-parts"][0]
     lines.append(("PY", str(parts[0])))
     lines.append(("DA", "/".join([str(parts[0])] + [f"{x:02d}" for x in parts[1:]]) + ("/" if len(parts) < 3 else "")))
@@ -210,7 +287,8 @@ def ris(c: Citation) -> str:
         if it.get(key):
             lines.append((tag, it[key]))
     first, last = c.pages
-    lines += [("SP", first), ("EP", last), ("N1", c.read_in)]
+    lines += [("SP", first), ("EP", last), ("AB", c.abstract or None),
+              ("N1", None if c.url_is_edition else c.read_in)]
     lines.append(("ER", ""))
     # One tag a line: a line break inside a value would start a tag of its own.
     return "".join(f"{t}  - {' '.join(str(v).split())}\r\n" for t, v in lines if v is not None)
@@ -218,7 +296,8 @@ def ris(c: Citation) -> str:
 
 def csl_json(c: Citation) -> str:
     item = dict(c.item)
-    item["note"] = c.read_in
+    if not c.url_is_edition:
+        item["note"] = c.read_in
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 
@@ -272,6 +351,8 @@ def meta_tags(src: Source, c: Citation) -> list[tuple[str, str]]:
     if it.get("URL"):
         tags.append(("citation_public_url", it["URL"]))
     tags.append(("citation_fulltext_html_url", c.edition_url))
+    if c.abstract:
+        tags.append(("citation_abstract", c.abstract))
     tags.append(("DC.title", it["title"]))
     for a in m["authors"]:
         tags.append(("DC.creator", a["name"]))
