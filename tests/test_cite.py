@@ -381,9 +381,9 @@ def test_formatting_is_cached_per_item_and_style_and_varies_only_the_locator(sou
     paragraph 7 is the token's citation with 7 put in, byte for byte."""
     from build_scripts.citations import csl
     item = csl_item(sources[SON])
-    csl._formatted.cache_clear()
+    csl._citation.cache_clear()
     notes = [note_html(item, n) for n in (7, 8, 12)]
-    assert csl._formatted.cache_info().misses == 1 and csl._formatted.cache_info().hits == 2
+    assert csl._citation.cache_info().misses == 1 and csl._citation.cache_info().hits == 2
     assert notes[0].endswith("para. 7.") and notes[2].endswith("para. 12.")
     with csl.corrected_citeproc():  # the same, formatted the long way
         from citeproc import Citation as C, CitationItem, CitationStylesBibliography, Locator, formatter

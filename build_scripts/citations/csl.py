@@ -97,8 +97,24 @@ def _substitute_render(self, item, context=None, _orig=_model.Substitute.render,
     return text
 
 
+# root element -> {macro name: element}. citeproc-py finds a macro by an XPath search of the
+# whole style each time it is called (about 100 a reference, most of the formatting time);
+# a style's macros never change, so each is looked up once. Only the few parsed styles
+# and locales (csl._style keeps them) are ever roots here.
+_MACROS: dict = {}
+
+
+def _get_macro(self, name):
+    root = self.get_root()
+    macros = _MACROS.setdefault(root, {})
+    if name not in macros:
+        macros[name] = root.xpath_search(f"cs:macro[@name='{name}'][1]")[0]
+    return macros[name]
+
+
 _CORRECTIONS = ((_model.Name, "initialize", _initialize), (_model.Label, "process", _label_process),
-                (_model.Text, "_variable", _text_variable), (_model.Substitute, "render", _substitute_render))
+                (_model.Text, "_variable", _text_variable), (_model.Substitute, "render", _substitute_render),
+                (_model.CitationStylesElement, "get_macro", _get_macro))
 
 
 @contextlib.contextmanager
@@ -133,29 +149,40 @@ def _style(name: str) -> CitationStylesStyle:
         return CitationStylesStyle(str(own) if own.exists() else get_style_filepath(name), validate=False)
 
 
+def _processor(item: dict, style_key: str) -> CitationStylesBibliography:
+    return CitationStylesBibliography(_style(STYLES[style_key][0]), CiteProcJSON([item]), formatter.html)
+
+
+def _cite(item: dict, style_key: str, locator: Locator | None) -> str:
+    # A processor of its own: a second citation in one document would be a short note, and
+    # citeproc-py would carry the locator into the bibliography entry.
+    bib = _processor(item, style_key)
+    citation = Citation([CitationItem(item["id"], locator=locator) if locator else CitationItem(item["id"])])
+    bib.register(citation)
+    return _tidy(str(bib.cite(citation, lambda *_: None)))
+
+
 @functools.lru_cache(maxsize=4096)
-def _formatted(item_json: str, style_key: str) -> tuple[str, str, str]:
-    """(bibliography entry, citation with no locator, citation with the paragraph token) for
-    one item in one style: the processor runs once per item and style, however many
-    paragraphs are cited (they differ only in the locator)."""
+def _entry(item_json: str, style_key: str) -> str:
     item = json.loads(item_json)
-    style = _style(STYLES[style_key][0])
-    cites = []
     with corrected_citeproc():
-        # Each citation the first of its own document: a second one would be a short note.
-        for locator in (None, Locator("paragraph", LOCATOR_TOKEN)):
-            bib = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.html)
-            citation = Citation([CitationItem(item["id"], locator=locator) if locator else CitationItem(item["id"])])
-            bib.register(citation)
-            cites.append(_tidy(str(bib.cite(citation, lambda *_: None))))
-            if locator is None:  # the entry of a document that cites no locator
-                entries = bib.bibliography()
-                entry = _tidy("".join(str(x) for x in entries[0])) if entries else ""
-    located = cites[1]
-    if LOCATOR_TOKEN not in located:
+        bib = _processor(item, style_key)
+        bib.register(Citation([CitationItem(item["id"])]))
+        entries = bib.bibliography()
+        return _tidy("".join(str(x) for x in entries[0])) if entries else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _citation(item_json: str, style_key: str, located: bool) -> str:
+    """The citation of one item in one style, with the paragraph token as its locator when
+    `located`: the processor runs once per item and style, however many paragraphs are
+    cited (they differ only in the number put in for the token)."""
+    with corrected_citeproc():
+        cite = _cite(json.loads(item_json), style_key, Locator("paragraph", LOCATOR_TOKEN) if located else None)
+    if located and LOCATOR_TOKEN not in cite:
         # GB/T 7714's CSL prints no locator: the standard puts it after the parentheses.
-        located += LOCATOR_OUTSIDE.get(style_key, "")
-    return entry, cites[0], located
+        cite += LOCATOR_OUTSIDE.get(style_key, "")
+    return cite
 
 
 def _key(item: dict) -> str:
@@ -164,14 +191,15 @@ def _key(item: dict) -> str:
 
 def reference_html(item: dict, style_key: str) -> str:
     """The bibliography entry for one CSL-JSON item, as HTML (italics as <i>)."""
-    return _formatted(_key(item), style_key)[0]
+    return _entry(_key(item), style_key)
 
 
 def citation_html(item: dict, style_key: str, paragraph: int | str | None = None) -> str:
     """The style's citation of the item (Chicago: a note; the others: in the text), with
     the paragraph as locator when given (`LOCATOR_TOKEN` keeps the place for a script)."""
-    _, plain, located = _formatted(_key(item), style_key)
-    return located.replace(LOCATOR_TOKEN, str(paragraph)) if paragraph else plain
+    if not paragraph:
+        return _citation(_key(item), style_key, False)
+    return _citation(_key(item), style_key, True).replace(LOCATOR_TOKEN, str(paragraph))
 
 
 def note_html(item: dict, paragraph: int | None = None) -> str:
