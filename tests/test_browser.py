@@ -4,6 +4,7 @@ Needs /usr/bin/chromium and fonts-noto-cjk (CI installs them). Without them the 
 skipped, unless EDITION_REQUIRE_BROWSER=1 (as in CI), when a missing browser is a failure.
 Screenshots go to a temporary folder, never into git.
 """
+import datetime
 import functools
 import http.server
 import json
@@ -155,44 +156,80 @@ def test_issue_index_matrix_links_to_positions(page, server, tmp_path):
     assert "#pos-" in page.url and target.is_visible()
 
 
+def _filled(golden: str, server: str, slug: str, para: str = "", permalink: str = "") -> str:
+    """A golden string (tests/test_cite.py) as the page's script fills it in."""
+    d = datetime.date.today()
+    return (golden.replace("__EDITION__", f"{server}/sources/{slug}/").replace("__PARA__", para)
+            .replace("__PERMALINK__", permalink).replace("__ACCESSED__", f"{d.year}년 {d.month}월 {d.day}일"))
+
+
 def test_copy_citation_puts_the_right_text_on_the_clipboard(browser, server):
-    """The Cite box's copy button and a paragraph's ❝ button, read back from the clipboard;
-    the copied permalink (with its text fragment) lands on the paragraph."""
-    slug = "2025-gu-kim-alliance-diplomatic-dilemma"
+    """The Cite box's copy button and a paragraph's ❝ button, read back from the clipboard:
+    exactly the golden string of the chosen style plus the paragraph's short permalink. The
+    choice of style holds on the next page; the text-fragment link is there when asked for."""
+    from tests.test_cite import GOLDEN
+    slug, son = "2025-gu-kim-alliance-diplomatic-dilemma", "2025-son-alliance-modernization"
+    edition = "한미동맹 정책 논평 읽기판"
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     page = ctx.new_page()
     try:
         page.goto(f"{server}/sources/{slug}/")
         page.click("details.cite-box summary")
+        # The default is Korean; one style shown at a time.
+        assert page.locator(".cite-entry:visible").count() == 1
+        assert page.locator(".cite-entry[data-style=ko]").is_visible()
+        page.locator(".cite-entry[data-style=ko] .cite-copy").click()
+        assert page.evaluate("navigator.clipboard.readText()") == (
+            GOLDEN[slug]["ko"][0] + f" (읽은 곳: {edition}, {server}/sources/{slug}/)")
+        page.check(".cite-styles input[value=chicago]")
         page.locator(".cite-entry[data-style=chicago] .cite-copy").click()
-        copied = page.evaluate("navigator.clipboard.readText()")
-        assert copied == ("Gu, Wei-Jian, and Jae-kwan Kim. “韩美同盟外交困境探析：以文在寅—特朗普政府为例.” "
-                          "Analyses & Alternatives 9, no. 2 (2025): 35–65. https://doi.org/10.22931/aanda.2025.9.2.002. "
-                          f"Read in 한미동맹 정책 논평 읽기판, {server}/sources/{slug}/.")
-        page.locator(".cite-entry[data-style=apa] .cite-copy").click()
-        assert page.evaluate("navigator.clipboard.readText()").startswith("Gu, W.-J., & Kim, J.-K. (2025).")
+        assert page.evaluate("navigator.clipboard.readText()") == (
+            GOLDEN[slug]["chicago"][0] + f" Read in {edition}, {server}/sources/{slug}/.")
 
         para = page.locator(".para").nth(6)
         anchor = para.get_attribute("id")
         para.hover()
         para.locator("button.para-cite").click()
+        permalink = f"{server}/sources/{slug}/#{anchor}"
+        assert page.evaluate("navigator.clipboard.readText()") == _filled(GOLDEN[slug]["chicago"][1], server, slug, "7", permalink)
+
+        # APA chosen here holds on another page, for the box and for ❝.
+        page.check(".cite-styles input[value=apa]")
+        page.goto(f"{server}/sources/{son}/")
+        page.click("details.cite-box summary")
+        assert page.locator(".cite-entry[data-style=apa]").is_visible()
+        assert page.locator(".cite-entry:visible").count() == 1
+        assert page.is_checked(".cite-styles input[value=apa]")
+        para = page.locator(".para").nth(2)
+        para.hover()
+        para.locator("button.para-cite").click()
+        reference, intext = GOLDEN[son]["apa"]
+        permalink = f"{server}/sources/{son}/#{para.get_attribute('id')}"
+        assert page.evaluate("navigator.clipboard.readText()") == _filled(f"{reference} {intext} {permalink}", server, son, "3")
+
+        # Korean, with today's date as the access date; then with the text fragment asked for.
+        page.check(".cite-styles input[value=ko]")
+        para.locator("button.para-cite").click()
+        reference, intext = GOLDEN[son]["ko"]
+        assert page.evaluate("navigator.clipboard.readText()") == _filled(f"{reference} {intext} {permalink}", server, son, "3")
+        page.check(".cite-fragment input")
+        para.locator("button.para-cite").click()
         copied = page.evaluate("navigator.clipboard.readText()")
-        prefix = ("Wei-Jian Gu and Jae-kwan Kim, “韩美同盟外交困境探析：以文在寅—特朗普政府为例,” "
-                  "Analyses & Alternatives 9, no. 2 (2025): para. 7, "
-                  f"{server}/sources/{slug}/#{anchor}:~:text=")
-        assert copied.startswith(prefix), copied
-        assert copied.endswith(".") and "__PARA__" not in copied and "edition.invalid" not in copied
-        link = copied[len("Wei-Jian Gu"):].split(", ")[-1].rstrip(".")
+        assert copied.startswith(_filled(f"{reference} {intext} {permalink}:~:text=", server, son, "3"))
+        link = copied.rsplit(" ", 1)[-1]
+        fragment = link.split(":~:text=")[1]
+        assert "%EC" not in fragment and re.search("[가-힣]", fragment)   # Hangul as a browser shows it
         other = ctx.new_page()
         other.goto(link)
         other.wait_for_timeout(400)
+        anchor = para.get_attribute("id")
         assert other.evaluate(f"document.getElementById('{anchor}').matches(':target, .is-target')")
         box = other.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top")
         assert 0 <= box < 900
         # Had the words changed, the directive would match nothing: the id still lands.
         stale = ctx.new_page()
-        stale.goto(f"{server}/sources/{slug}/#{anchor}:~:text=%EC%97%86%EB%8A%94%20%EB%A7%90")
+        stale.goto(f"{server}/sources/{son}/#{anchor}:~:text=%EC%97%86%EB%8A%94%20%EB%A7%90")
         stale.wait_for_timeout(400)
         top = stale.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top")
         assert 0 <= top < 900 and stale.evaluate("scrollY") > 0

@@ -10,15 +10,19 @@ import pytest
 import rispy
 from pybtex.database import parse_string
 
-from build_scripts.citations.cite import citation, csl_item, meta_tags, scholar_date
+from build_scripts.citations.cite import (bibtex, citation, csl_item, csl_json, meta_tags, paragraph_template, reference_text,
+                                          ris, scholar_date)
+from build_scripts.citations.csl import STYLES
 from build_scripts.cleaning.corpus import load_corpus
 from build_scripts.citations.csl import note_html, reference_html
-from tests.conftest import CORPUS, SLUGS
+from build_scripts.pages.source_page import page_title
+from tests.conftest import CORPUS, SLUGS, make_project, mkdocs_build
 
 GU_KIM = "2025-gu-kim-alliance-diplomatic-dilemma"
 YANG = "2024-yang-trump-second-term-alliance"
 SON = "2025-son-alliance-modernization"
 DT = "2019-digitaltimes-alliance-two-storms"
+SEGYE = "2024-segye-alliance-nuclear-deterrence"
 OP_EDS = [DT, "2024-segye-alliance-nuclear-deterrence"]
 
 
@@ -67,26 +71,51 @@ def test_scholar_dates():
 
 # --- the downloads, read back ---------------------------------------------------------------
 
+# Each source's authors as a reference manager must read them: (family, given). A name
+# written family-first in English is one family name, kept whole (never given "Yang").
+NAMES = {
+    "2019-digitaltimes-alliance-two-storms": [],
+    "2024-segye-alliance-nuclear-deterrence": [],
+    YANG: [("Yang Uk", "")],
+    GU_KIM: [("Gu", "Wei-Jian"), ("Kim", "Jae-kwan")],
+    SON: [("Son Han-byul", "")],
+}
+SERIES = {YANG: "아산 이슈브리프"}
+
+
+def _pybtex_name(p) -> tuple[str, str]:
+    # pybtex keeps the protecting braces of a whole name in its last_names.
+    return " ".join(p.last_names).strip("{}"), " ".join(p.first_names + p.middle_names)
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_bibtex_parses_with_pybtex(built_site, sources, slug):
     text = (built_site / "cite" / f"{slug}.bib").read_text("utf-8")
     entry = parse_string(text, "bibtex").entries[slug]
     m = sources[slug].meta
     assert entry.fields["year"] == m["date"][:4]
-    title = entry.fields["title"].strip("{}")
-    assert title == (m["title"] or f"[{m['title_supplied']}]")
-    people = entry.persons.get("author", [])
-    assert len(people) == len(m["authors"])
-    for p, a in zip(people, m["authors"]):
-        assert a["family_en"] in str(p)
+    # Braced twice: a style never re-cases the title.
+    assert entry.fields["title"] == "{" + (m["title"] or f"[{m['title_supplied']}]") + "}"
+    assert [_pybtex_name(p) for p in entry.persons.get("author", [])] == NAMES[slug]
+    assert entry.fields.get("series") == SERIES.get(slug)
     assert "Read in" in entry.fields["note"] and f"sources/{slug}/" in entry.fields["note"]
     if slug == GU_KIM:
         assert entry.type == "article"
         assert entry.fields["doi"] == "10.22931/aanda.2025.9.2.002" and entry.fields["pages"] == "35--65"
         assert entry.fields["journal"] == "Analyses \\& Alternatives"
-        assert [p.last_names for p in people] == [["Gu"], ["Kim"]]
+        assert entry.fields["abstract"].startswith("本文运用自主-安全交易模型作为分析框架")
     if slug in (YANG, SON):
         assert entry.type == "techreport" and entry.fields["institution"]
+
+
+def test_an_author_list_that_starts_with_a_whole_name_is_valid_bibtex(sources):
+    meta = dict(sources[YANG].meta)
+    meta["authors"] = meta["authors"] + sources[GU_KIM].meta["authors"]
+    src = type(sources[YANG])(**{**sources[YANG].__dict__, "meta": meta})
+    text = bibtex(citation(src, "https://ed.example/sources/x/", "판"))
+    assert "author = {{Yang Uk} and Gu, Wei-Jian and Kim, Jae-kwan}," in text
+    people = parse_string(text, "bibtex").entries[YANG].persons["author"]
+    assert [_pybtex_name(p) for p in people] == [("Yang Uk", ""), ("Gu", "Wei-Jian"), ("Kim", "Jae-kwan")]
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -97,12 +126,35 @@ def test_ris_parses_with_rispy(built_site, sources, slug):
     expected_type = {"journal-article": "JOUR", "op-ed": "NEWS"}.get(m["type"], "RPRT")
     assert rec["type_of_reference"] == expected_type
     assert rec["year"] == m["date"][:4]
-    assert len(rec.get("authors", [])) == len(m["authors"])
+    assert [tuple((a.split(", ") + [""])[:2]) for a in rec.get("authors", [])] == NAMES[slug]
+    # A report's series in T2, where Zotero reads it (rispy: secondary_title); none in T3.
+    if slug in SERIES:
+        assert rec["secondary_title"] == SERIES[slug] and "tertiary_title" not in rec
     if slug == GU_KIM:
-        assert rec["authors"] == ["Gu, Wei-Jian", "Kim, Jae-kwan"]
         assert (rec["doi"], rec["start_page"], rec["end_page"], rec["volume"], rec["number"]) == \
             ("10.22931/aanda.2025.9.2.002", "35", "65", "9", "2")
         assert rec["secondary_title"] == "Analyses & Alternatives"
+        assert rec["abstract"].startswith("本文运用自主-安全交易模型作为分析框架")
+
+
+def test_the_editions_page_is_the_url_of_an_original_without_one(sources):
+    """Son's paper has no URL of its own: with a known site address, the edition's page is its
+    URL in the CSL-JSON, BibTeX, RIS and meta tags alike, and no "Read in" repeats it."""
+    url = f"https://ed.example/sources/{SON}/"
+    c = citation(sources[SON], url, "판")
+    [item] = json.loads(csl_json(c))
+    assert item["URL"] == url and "note" not in item
+    bib = parse_string(bibtex(c), "bibtex").entries[SON]
+    assert bib.fields["url"] == url and "note" not in bib.fields
+    [rec] = rispy.loads(ris(c))
+    assert rec["urls"] == [url] and "notes" not in rec
+    tags = meta_tags(sources[SON], c)
+    assert ("citation_public_url", url) in tags and ("DC.identifier", url) in tags
+    # An original with its own address keeps it; the edition is where it was read.
+    c = citation(sources[YANG], f"https://ed.example/sources/{YANG}/", "판")
+    assert c.item["URL"] == sources[YANG].meta["url"] and "Read in 판" in bibtex(c)
+    # Without a site address the edition's page has no absolute URL to give: none is made up.
+    assert "URL" not in citation(sources[SON], f"sources/{SON}/", "판").item
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -122,17 +174,19 @@ class _Head(HTMLParser):
         a = dict(attrs)
         if tag == "head":
             self._in_head = True
-        elif tag == "meta" and self._in_head and a.get("name", "").startswith(("citation_", "DC.")):
-            self.tags.append((a["name"], a.get("content", "")))
+        elif tag == "meta" and self._in_head:
+            name = a.get("name") or a.get("property") or ""
+            if name.startswith(("citation_", "DC.", "og:")) or name == "description":
+                self.tags.append((name, a.get("content", "")))
 
     def handle_endtag(self, tag):
         if tag == "head":
             self._in_head = False
 
 
-def head_tags(built_site: Path, slug: str) -> list[tuple[str, str]]:
+def head_tags(built_site: Path, slug: str, folder: str = "sources") -> list[tuple[str, str]]:
     p = _Head()
-    p.feed((built_site / "sources" / slug / "index.html").read_text("utf-8"))
+    p.feed((built_site / folder / slug / "index.html").read_text("utf-8"))
     return p.tags
 
 
@@ -185,3 +239,157 @@ def test_citation_objects_match_the_meta(sources):
     for slug, s in sources.items():
         c = citation(s, f"https://ed.example/sources/{slug}/", "판")
         assert ("citation_author" in dict(meta_tags(s, c))) == bool(s.meta["authors"])
+
+
+# --- descriptions and link previews ----------------------------------------------------------
+
+# A source's description: its abstract where it has one (004 in Chinese, its own language;
+# 002's 초록), else its opening sentences; never the site's tagline.
+DESCRIPTION_STARTS = {
+    GU_KIM: "本文运用自主-安全交易模型作为分析框架",
+    SON: "한미동맹 현대화는 급변하는 안보환경 속에서 더이상 피할 수 없는 과제가 되었다.",
+    YANG: "도널드 트럼프 당선인(이하 트럼프)이 이번 미 대선에서 승리하면서",
+    DT: "한미동맹이 위기다. 비단 북핵 협상 과정에서",
+    "2024-segye-alliance-nuclear-deterrence": "이번 미국 대선은 한·미동맹의 운명을 가를지도 모른다.",
+}
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_each_source_page_has_its_own_description_and_preview(built_site, sources, slug):
+    tags = head_tags(built_site, slug)
+    desc = _one(tags, "description")
+    assert desc.startswith(DESCRIPTION_STARTS[slug]) and len(desc) <= 160
+    assert _one(tags, "og:description") == desc
+    assert _one(tags, "og:title") == page_title(sources[slug].meta)
+    assert _one(tags, "og:locale") == "ko_KR" and _one(tags, "og:type") == "article"
+    assert "og:url" not in dict(tags)  # no site_url configured: no address to give
+    abstract = dict(tags).get("citation_abstract")
+    assert (abstract is not None) == (slug in (GU_KIM, SON))
+    if abstract:
+        assert abstract.startswith(DESCRIPTION_STARTS[slug]) and len(abstract) > len(desc)
+
+
+def test_no_two_pages_share_a_description(built_site):
+    pages = [("sources", s) for s in SLUGS] + [("issues", p.name) for p in (built_site / "issues").iterdir()
+                                               if (p / "index.html").exists()]
+    pages += [("", "issues"), ("", "authors"), ("", "glossary"), ("", "works-cited"), ("", "sources"), ("", "method")]
+    seen = {}
+    for folder, name in pages:
+        desc = _one(head_tags(built_site, name, folder) if folder else head_tags(built_site, name, "."), "description")
+        assert desc not in seen, (folder, name, seen.get(desc))
+        assert "(a cross-referenced reading edition" not in desc  # the site's tagline
+        seen[desc] = (folder, name)
+    home = _Head()
+    home.feed((built_site / "index.html").read_text("utf-8"))
+    assert _one(home.tags, "og:title") == "한미동맹 정책 논평 읽기판"
+    assert _one(home.tags, "description") not in seen
+
+
+def test_a_preview_carries_the_pages_address_when_the_site_has_one(tmp_path):
+    proj = make_project(tmp_path / "p", copy_real=True)
+    cfg = proj / "mkdocs.yml"
+    cfg.write_text("site_url: https://ed.example.org/\n" + cfg.read_text("utf-8"), "utf-8")
+    r = mkdocs_build(proj)
+    assert r.returncode == 0, r.stderr
+    tags = head_tags(proj / "site", SON)
+    url = f"https://ed.example.org/sources/{SON}/"
+    assert _one(tags, "og:url") == url and _one(tags, "citation_public_url") == url
+    [item] = json.loads((proj / "site" / "cite" / f"{SON}.json").read_text("utf-8"))
+    assert item["URL"] == url
+
+
+# --- one golden string per style per source ----------------------------------------------------
+# Written out and checked by hand against each style's published rules:
+#   한국어: the edition's Korean author-date style (styles/korean-author-date.csl; 한국정치학회보
+#     pattern: 저자. 연도. “제목.” 『학술지』 권 호, 쪽. 발행처. URL (접속일: …); in the text
+#     (저자 연도, N문단)); names in their own script, "·" between them;
+#   中文: GB/T 7714—2015 著者-出版年制 (主要责任者, 出版年. 题名[文献类型标识/载体]. 出版者. 获取和访问路径.
+#     DOI; 佚名 for no author; in the text (著者, 年), the paragraph after it as the standard
+#     sets a page, 第N段);
+#   Chicago 18 notes-bibliography (bibliography entry; the note with "para. N" and the URL last);
+#   APA 7 (reference with the English title in square brackets, 9.38; in the text
+#     (Author, year, para. N), 8.28).
+# __EDITION__, __ACCESSED__, __PARA__, __PERMALINK__ are filled in by cite.js: the page's
+# address, today's date, the paragraph's number and permalink.
+# value: (the reference, the paragraph citation: Chicago's whole note, else the in-text part).
+GOLDEN = {
+    DT: {
+        'ko': ('『디지털타임스』. 2019. “[두 개의 태풍 앞의 한미동맹].” 1월 27일. __EDITION__ (접속일: __ACCESSED__)',
+               '(『디지털타임스』 2019, __PARA__문단)'),
+        'zh': ('佚名, 2019. [두 개의 태풍 앞의 한미동맹][N/OL]. 디지털타임스, 2019-01-27. __EDITION__.',
+               '(佚名, 2019)第__PARA__段'),
+        'chicago': ('디지털타임스. “[두 개의 태풍 앞의 한미동맹].” January 27, 2019. __EDITION__.',
+               '“[두 개의 태풍 앞의 한미동맹],” 디지털타임스, January 27, 2019, para. __PARA__, __PERMALINK__.'),
+        'apa': ('[두 개의 태풍 앞의 한미동맹]. (2019, January 27). 디지털타임스. __EDITION__',
+               '(“[두 개의 태풍 앞의 한미동맹],” 2019, para. __PARA__)'),
+    },
+    SEGYE: {
+        'ko': ('『세계일보』. 2024. “[미국 대선과 한·미 핵억제 동맹].” 7월 18일. __EDITION__ (접속일: __ACCESSED__)',
+               '(『세계일보』 2024, __PARA__문단)'),
+        'zh': ('佚名, 2024. [미국 대선과 한·미 핵억제 동맹][N/OL]. 세계일보, 2024-07-18. __EDITION__.',
+               '(佚名, 2024)第__PARA__段'),
+        'chicago': ('세계일보. “[미국 대선과 한·미 핵억제 동맹].” July 18, 2024. __EDITION__.',
+               '“[미국 대선과 한·미 핵억제 동맹],” 세계일보, July 18, 2024, para. __PARA__, __PERMALINK__.'),
+        'apa': ('[미국 대선과 한·미 핵억제 동맹]. (2024, July 18). 세계일보. __EDITION__',
+               '(“[미국 대선과 한·미 핵억제 동맹],” 2024, para. __PARA__)'),
+    },
+    YANG: {
+        'ko': ('양욱. 2024. “트럼프 집권 2기의 안보정책 전망과 한미동맹의 재조정.” 아산 이슈브리프. 아산정책연구원. https://www.asaninst.org/contents/트럼프-집권-2기의-안보정책-전망과-한미동맹의-재조/ (접속일: __ACCESSED__)',
+               '(양욱 2024, __PARA__문단)'),
+        'zh': ('양욱, 2024. 트럼프 집권 2기의 안보정책 전망과 한미동맹의 재조정[R/OL]. 아산정책연구원. https://www.asaninst.org/contents/트럼프-집권-2기의-안보정책-전망과-한미동맹의-재조/.',
+               '(양욱, 2024)第__PARA__段'),
+        'chicago': ('Yang Uk. 트럼프 집권 2기의 안보정책 전망과 한미동맹의 재조정. Issue Brief. 아산 이슈브리프. 아산정책연구원, 2024. https://www.asaninst.org/contents/트럼프-집권-2기의-안보정책-전망과-한미동맹의-재조/.',
+               'Yang Uk, 트럼프 집권 2기의 안보정책 전망과 한미동맹의 재조정, Issue Brief, 아산 이슈브리프 (아산정책연구원, 2024), para. __PARA__, __PERMALINK__.'),
+        'apa': ("Yang Uk. (2024). 트럼프 집권 2기의 안보정책 전망과 한미동맹의 재조정 [Outlook for Trump's Second-Term Security Policy and the Readjustment of the ROK–US Alliance] (아산 이슈브리프) [Issue Brief]. 아산정책연구원. https://www.asaninst.org/contents/트럼프-집권-2기의-안보정책-전망과-한미동맹의-재조/",
+               '(Yang Uk, 2024, para. __PARA__)'),
+    },
+    GU_KIM: {
+        'ko': ('顾卫建·김재관. 2025. “韩美同盟外交困境探析：以文在寅—特朗普政府为例.” 『Analyses & Alternatives』 9권 2호, 35–65. https://doi.org/10.22931/aanda.2025.9.2.002',
+               '(顾卫建·김재관 2025, __PARA__문단)'),
+        'zh': ('顾卫建, 金在寬, 2025. 韩美同盟外交困境探析：以文在寅—特朗普政府为例[J/OL]. Analyses & Alternatives, 9(2): 35-65. https://journal.kci.go.kr/aanda/archive/articleView?artiId=ART003214949. DOI:10.22931/aanda.2025.9.2.002.',
+               '(顾卫建 等, 2025)第__PARA__段'),
+        'chicago': ('Gu, Wei-Jian, and Jae-kwan Kim. “韩美同盟外交困境探析：以文在寅—特朗普政府为例.” Analyses & Alternatives 9, no. 2 (2025): 35–65. https://doi.org/10.22931/aanda.2025.9.2.002.',
+               'Wei-Jian Gu and Jae-kwan Kim, “韩美同盟外交困境探析：以文在寅—特朗普政府为例,” Analyses & Alternatives 9, no. 2 (2025): para. __PARA__, __PERMALINK__.'),
+        'apa': ('Gu, W.-J., & Kim, J.-K. (2025). 韩美同盟外交困境探析：以文在寅—特朗普政府为例 [Analysis on the Diplomatic Dilemma of the US-ROK Alliance: Take the Trump-Moon Jae-in administration as an example]. Analyses & Alternatives, 9(2), 35–65. https://doi.org/10.22931/aanda.2025.9.2.002',
+               '(Gu & Kim, 2025, para. __PARA__)'),
+    },
+    SON: {
+        'ko': ('손한별. 2025. “한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진.” 제주평화연구원. __EDITION__ (접속일: __ACCESSED__)',
+               '(손한별 2025, __PARA__문단)'),
+        'zh': ('손한별, 2025. 한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진[R/OL]. 제주평화연구원. __EDITION__.',
+               '(손한별, 2025)第__PARA__段'),
+        'chicago': ('Son Han-byul. 한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진. Policy Paper. 제주평화연구원, 2025. __EDITION__.',
+               'Son Han-byul, 한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진, Policy Paper (제주평화연구원, 2025), para. __PARA__, __PERMALINK__.'),
+        'apa': ('Son Han-byul. (2025). 한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진 [Modernizing the ROK–US Alliance: A Blueprint for a Comprehensive, Dynamic and Reciprocal Alliance] [Policy Paper]. 제주평화연구원. __EDITION__',
+               '(Son Han-byul, 2025, para. __PARA__)'),
+    },
+}
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("style", list(STYLES))
+def test_each_style_gives_the_golden_string(sources, slug, style):
+    c = citation(sources[slug], f"https://ed.example/sources/{slug}/", "한미동맹 정책 논평 읽기판")
+    reference, para = GOLDEN[slug][style]
+    assert reference_text(c, style) == reference
+    expected = para if style == "chicago" else f"{reference} {para} __PERMALINK__"
+    assert paragraph_template(c, style) == expected
+
+
+def test_formatting_is_cached_per_item_and_style_and_varies_only_the_locator(sources):
+    """One processor run per item and style, whatever the paragraph: the citation of
+    paragraph 7 is the token's citation with 7 put in, byte for byte."""
+    from build_scripts.citations import csl
+    item = csl_item(sources[SON])
+    csl._citation.cache_clear()
+    notes = [note_html(item, n) for n in (7, 8, 12)]
+    assert csl._citation.cache_info().misses == 1 and csl._citation.cache_info().hits == 2
+    assert notes[0].endswith("para. 7.") and notes[2].endswith("para. 12.")
+    with csl.corrected_citeproc():  # the same, formatted the long way
+        from citeproc import Citation as C, CitationItem, CitationStylesBibliography, Locator, formatter
+        from citeproc.source.json import CiteProcJSON
+        bib = CitationStylesBibliography(csl._style("chicago-notes-bibliography"), CiteProcJSON([dict(item)]), formatter.html)
+        cit = C([CitationItem(item["id"], locator=Locator("paragraph", "8"))])
+        bib.register(cit)
+        assert csl._tidy(str(bib.cite(cit, lambda *_: None))) == notes[1]
+

@@ -21,6 +21,7 @@ from build_scripts.apparatus.glossary import Entry
 from build_scripts.apparatus.glossary_markdown import abbr_pattern
 from build_scripts.apparatus.issues import (NO_STANCE_LABEL, RELATIONS, STANCE_DEFINITIONS, STANCES, Issue, Position, Quote,
                      find_terms)
+from build_scripts.citations.cite import summary
 from build_scripts.pages.render import attr, escape_plain, front_matter
 from build_scripts.pages.source_page import page_title
 
@@ -190,7 +191,7 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
                  issues_by_id: dict[str, Issue], authors: dict[str, Author]) -> str:
     n = issue.names
     positions = sorted(issue.positions, key=lambda p: (by_slug[p.slug].meta["date"], p.slug))
-    out = [front_matter(n["ko"], issue_id=issue.id), "",
+    out = [front_matter(n["ko"], issue_id=issue.id, description=summary(issue.description)), "",
            f"# {esc(n['ko'])}", "",
            f'<p class="issue-names" data-ed=""><span lang="en">{html.escape(n["en"])}</span> · '
            f'<span lang="zh">{html.escape(n["zh"])}</span></p>', "",
@@ -353,7 +354,7 @@ def render_issues_index(issues: list[Issue], sources: list[Source], authors: dic
     srcs = sorted(sources, key=lambda s: (s.meta["date"], s.slug))
     n_pos = sum(len(i.positions) for i in issues)
     n_q = sum(len(p.quotes) for i in issues for p in i.positions)
-    out = [front_matter("쟁점"), "", "# 쟁점 <span lang=\"en\">(Issues)</span>", "",
+    out = [front_matter("쟁점", description=f"정책 쟁점 {len(issues)}개에 대한 원문 {len(srcs)}편의 입장과 인용문, 저자 × 쟁점 표."), "", "# 쟁점 <span lang=\"en\">(Issues)</span>", "",
            f"정책 쟁점 {len(issues)}개에 대해 원문들이 취하는 입장 {n_pos}개를 인용문 {n_q}개와 함께 모았다. "
            "각 쟁점 쪽은 입장마다 요지와 저자의 원문 그대로의 인용을 싣고, 인용마다 그 문단으로 가는 링크를 단다. "
            "요지와 입장 분류는 편집자가 쓴 것이고, 인용문은 빌드할 때마다 원문과 대조한다.", "",
@@ -386,7 +387,9 @@ def render_issues_index(issues: list[Issue], sources: list[Source], authors: dic
 
 def render_author(a: Author, issues: list[Issue]) -> str:
     title = a.name
-    out = [front_matter(title), "", f"# {esc(title)}", ""]
+    what = (f"{venue_short(a.sources[0])} {a.sources[0].meta['date']} 기고문(저자 미상)" if a.unattributed
+            else f"{a.name}의 원문 {len(a.sources)}편")
+    out = [front_matter(title, description=f"{what}과 쟁점별 입장."), "", f"# {esc(title)}", ""]
     if a.unattributed:
         src = a.sources[0]
         out += [f"이 글의 저자는 알려져 있지 않다. {esc(venue_short(src))}에 {src.meta['date']}에 실린 "
@@ -420,7 +423,7 @@ def render_author(a: Author, issues: list[Issue]) -> str:
 
 
 def render_authors_index(authors: dict[str, Author]) -> str:
-    out = [front_matter("저자"), "", "# 저자 <span lang=\"en\">(Authors)</span>", "",
+    out = [front_matter("저자", description="이 판에 실린 원문의 저자와 저자 미상 기고문 목록."), "", "# 저자 <span lang=\"en\">(Authors)</span>", "",
            "저자가 알려지지 않은 글은 저자 이름 대신 게재처와 날짜로 따로 싣는다.", ""]
     for a in sorted(authors.values(), key=lambda a: (a.unattributed, a.name)):
         srcs = ", ".join(f"{s.meta['date'][:4]}" for s in a.sources)
@@ -430,7 +433,7 @@ def render_authors_index(authors: dict[str, Author]) -> str:
 
 
 def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dict[str, list[dict]]) -> str:
-    out = [front_matter("용어집"), "", "# 용어집 <span lang=\"en\">(Glossary)</span>", "",
+    out = [front_matter("용어집", description="원문에 나오는 약어의 영어·한국어·중국어 풀이와 그 약어가 나오는 원문."), "", "# 용어집 <span lang=\"en\">(Glossary)</span>", "",
            "원문에 나오는 약어를 영어, 한국어, 중국어로 풀었다. 사이트 어디서든 약어에 마우스를 올리면 같은 풀이가 뜬다. "
            "'원문'은 그 약어가 본문에 나오는 글이다.", "",
            "| 약어 | English | 한국어 | 中文 | 원문 |", "|---|---|---|---|---|"]

@@ -215,7 +215,7 @@ def render(wc: WorksCited, sources_by_slug: dict) -> str:
     # The entries are the sources' own text (as a reader sees it: Markdown syntax of a
     # Markdown source is already gone): escaped exactly as the body of a plain-text source.
     e = escape_plain
-    out = [front_matter("인용 문헌"), "",
+    out = [front_matter("인용 문헌", description="원문들이 각주와 참고문헌에서 인용한 문헌을 원문에 적힌 그대로 모은 목록."), "",
            '# 인용 문헌 <span lang="en">(Works cited)</span>', "",
            "원문들이 각주와 참고문헌에서 인용한 문헌을 한곳에 모은다. 각 항목은 원문에 적힌 그대로 싣고(같은 문헌이 "
            "여러 번 인용되면 가장 자세한 형태 하나), 그 문헌을 인용한 각주, 참고문헌 항목, 본문의 저자-연도 인용으로 "

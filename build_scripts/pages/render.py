@@ -324,8 +324,9 @@ def front_matter(title: str, **fields) -> str:
     """A page's YAML front matter, written by a YAML serializer, so no title (a quote, a
     colon, a line break, `---`) can end it early or add a key.
 
-    Material's templates put the page title into the HTML as it stands (the sidebar, the
-    header, <title>), so the title is HTML-escaped here: it shows as written, never as markup.
+    Material's templates put the page title and description into the HTML as they stand
+    (the sidebar, the header, <title>, <meta name="description">), so both are HTML-escaped
+    here: they show as written, never as markup.
 
     >>> print(front_matter('A "B": <i>c</i>\\n---', source_slug="x"))
     ---
@@ -334,5 +335,7 @@ def front_matter(title: str, **fields) -> str:
     ---
     """
     data = {"title": html.escape(" ".join(str(title).split())), **fields}
+    if "description" in data:
+        data["description"] = html.escape(" ".join(str(data["description"]).split()))
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=float("inf"))
     return f"---\n{body}---"

@@ -237,9 +237,11 @@ def _build_citations(site: Site, url_of, site_name: str, cache_dir: Path | None 
     cache = cache or {}
     version, fresh = code_version(), {}
     for p in site.pages:
-        c = cite.citation(p.source, url_of(p.path), site_name)
+        abstract = cite.abstract_of(p.paragraphs, p.source.meta["language"])
+        c = cite.citation(p.source, url_of(p.path), site_name, abstract)
         p.citation = c
         p.extras.meta = cite.meta_tags(p.source, c)
+        p.extras.description = cite.summary(abstract or " ".join(r["text"] for r in p.paragraphs[:3]))
         files = {"BibTeX": (f"cite/{p.slug}.bib", "application/x-bibtex"),
                  "RIS": (f"cite/{p.slug}.ris", "application/x-research-info-systems"),
                  "CSL-JSON": (f"cite/{p.slug}.json", "application/vnd.citationstyles.csl+json")}
@@ -326,7 +328,7 @@ def sources_index(sources: list[Source]) -> str:
         rows.append(f"| {esc(m['date'])} | [{title}]({s.slug}.md) | {esc(author_line(m))} | "
                     f"{esc(where)} | {TYPE_NAMES.get(m.get('type', 'other'), '')} | {LANGUAGES.get(m['language'], m['language'])} |")
     return "\n".join([
-        front_matter("원문 목록"), "", "# 원문 목록 <span lang=\"en\">(Sources)</span>", "",
+        front_matter("원문 목록", description=f"이 판에 실린 원문 {len(sources)}편의 날짜순 목록: 제목, 저자, 게재처, 유형, 언어."), "", "# 원문 목록 <span lang=\"en\">(Sources)</span>", "",
         f"이 판에 실린 원문 {len(sources)}편을 날짜순으로 싣는다. 제목을 누르면 정리된 본문으로 간다. "
         "원제가 알려지지 않은 글은 편집자가 붙인 제목을 *(편집자 제목)*으로 표시한다.", "",
         "| 날짜 | 제목 | 저자 | 게재 | 유형 | 언어 |", "|---|---|---|---|---|---|", *rows, "",

@@ -171,6 +171,9 @@ class PageExtras:
     # <meta name content> pairs for the page's <head> (cite.meta_tags): the theme's
     # override (build_scripts/engines/theme/main.html) writes them from the front matter.
     meta: list[tuple[str, str]] = field(default_factory=list)
+    # The page's own description (<meta name="description">, link previews): the source's
+    # abstract, else its opening sentences (cite.summary).
+    description: str = ""
 
 
 def render_parts(src: Source, cleaned: Cleaned, cite_links: dict | None = None) -> PageParts:
@@ -212,6 +215,8 @@ def assemble(parts: PageParts, extras: PageExtras | None = None) -> str:
     header and each paragraph's issue backlinks after its text."""
     x = extras or PageExtras()
     meta = {"head_meta": [[k, v] for k, v in x.meta]} if x.meta else {}
+    if x.description:
+        meta["description"] = x.description
     out = [front_matter(parts.title, source_slug=parts.slug, **meta), "", parts.head, "", x.cite_box, "",
            x.positions, ""]
     for block in parts.body:

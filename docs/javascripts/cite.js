@@ -1,8 +1,9 @@
 /* Citing a source or one paragraph of it.
  *
- * The formatted references are made at build time (citeproc-py); this script only copies
- * them, makes the edition's addresses absolute when the site was built without a
- * `site_url`, and adds a "copy citation" button to each numbered paragraph.
+ * The formatted references are made at build time (citeproc-py), one per style; this
+ * script offers the choice of style and remembers it, copies them, fills in what only the
+ * browser knows (the page's absolute address without a `site_url`, the paragraph's number
+ * and permalink, today's date), and adds a "copy citation" button to each numbered paragraph.
  */
 (function () {
   "use strict";
@@ -50,13 +51,18 @@
     return clone.textContent.replace(/\s+/g, " ").trim();
   }
 
+  /* In a text directive "-", ",", "&" and "%" are syntax, and a space ends an address in
+   * running text: only these are percent-encoded. Hangul and Han stay as written, as a
+   * browser's address bar shows them. */
   function encodeDirective(s) {
-    // In a text directive "-", "," and "&" are syntax and must be percent-encoded.
-    return encodeURIComponent(s).replace(/-/g, "%2D").replace(/,/g, "%2C");
+    return s.replace(/[-,&%#\s]/g, function (c) {
+      return "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0");
+    });
   }
 
   /* A W3C text fragment (":~:text=start,end") after the paragraph's id: browsers that
-   * support it find the words even if an id were ever lost; others use the id. */
+   * support it find the words even if an id were ever lost; others use the id. Offered,
+   * not the default: the short permalink is what a citation needs. */
   function textDirective(text) {
     var words = text.split(" ");
     var start, end;
@@ -74,13 +80,102 @@
     return ":~:text=" + encodeDirective(start) + "," + encodeDirective(end);
   }
 
-  function paragraphCitation(data, para) {
+  // The reader's choices, kept across pages (and visits) on this site.
+  var STYLE_KEY = "edition.citeStyle";
+  var FRAGMENT_KEY = "edition.citeTextFragment";
+
+  function stored(key) {
+    try {
+      return localStorage.getItem(key);
+    } catch (err) {
+      return null;  // storage off (private mode, file://): the default each time
+    }
+  }
+
+  function store(key, value) {
+    try {
+      localStorage.setItem(key, value);
+    } catch (err) { /* as above */ }
+  }
+
+  function chosenEntry(box) {
+    var entries = box.querySelectorAll(".cite-entry");
+    var want = stored(STYLE_KEY);
+    for (var i = 0; i < entries.length; i++) {
+      if (entries[i].getAttribute("data-style") === want) return entries[i];
+    }
+    return entries[0];
+  }
+
+  /* Today as the Korean style writes an access date (2026년 1월 5일). */
+  function today() {
+    var d = new Date();
+    return d.getFullYear() + "년 " + (d.getMonth() + 1) + "월 " + d.getDate() + "일";
+  }
+
+  function pageAddress(data) {
+    return absolute(data.getAttribute("data-url")).split("#")[0];
+  }
+
+  function paragraphCitation(box, data, para) {
     var number = para.querySelector(".pn").textContent.trim();
-    var base = absolute(data.getAttribute("data-url")).split("#")[0];
-    var permalink = base + "#" + para.id + textDirective(visibleText(para));
-    return data.getAttribute("data-note")
-      .replace("__PARA__", number)
-      .replace("https://edition.invalid/__URL__", permalink);
+    var base = pageAddress(data);
+    var permalink = base + "#" + para.id;
+    if (stored(FRAGMENT_KEY) === "1") permalink += textDirective(visibleText(para));
+    return chosenEntry(box).getAttribute("data-para")
+      .split("__PARA__").join(number)
+      .split("__PERMALINK__").join(permalink)
+      .split("__EDITION__").join(base)
+      .split("__ACCESSED__").join(today());
+  }
+
+  /* The style chooser: one radio button per style, the choice shown and remembered. Without
+   * the script every style is shown and there is nothing to choose. */
+  function styleChooser(box) {
+    var entries = box.querySelectorAll(".cite-entry");
+    var set = document.createElement("fieldset");
+    set.className = "cite-styles";
+    set.setAttribute("data-ed", "");
+    var legend = document.createElement("legend");
+    legend.textContent = "인용 양식";
+    set.appendChild(legend);
+    entries.forEach(function (entry) {
+      var key = entry.getAttribute("data-style");
+      var label = document.createElement("label");
+      var input = document.createElement("input");
+      input.type = "radio";
+      input.name = "cite-style";
+      input.value = key;
+      input.addEventListener("change", function () {
+        store(STYLE_KEY, key);
+        showChosen(box);
+      });
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(" " + entry.querySelector(".cite-label").textContent));
+      set.appendChild(label);
+    });
+    entries[0].insertAdjacentElement("beforebegin", set);
+    var fragment = document.createElement("label");
+    fragment.className = "cite-fragment";
+    var box2 = document.createElement("input");
+    box2.type = "checkbox";
+    box2.checked = stored(FRAGMENT_KEY) === "1";
+    box2.addEventListener("change", function () { store(FRAGMENT_KEY, box2.checked ? "1" : "0"); });
+    fragment.appendChild(box2);
+    fragment.appendChild(document.createTextNode(
+      " ❝로 복사하는 문단 주소에 본문 첫 구절과 끝 구절을 덧붙인다 (텍스트 조각 링크: 지원하는 브라우저는 그 구절을 찾아 강조한다)"));
+    box.querySelector(".cite-hint").insertAdjacentElement("afterend", fragment);
+    showChosen(box);
+  }
+
+  function showChosen(box) {
+    var chosen = chosenEntry(box);
+    box.querySelectorAll(".cite-entry").forEach(function (entry) {
+      entry.hidden = entry !== chosen;
+    });
+    box.querySelectorAll(".cite-styles input").forEach(function (input) {
+      input.checked = input.value === chosen.getAttribute("data-style");
+    });
   }
 
   function init() {
@@ -88,14 +183,19 @@
     document.querySelectorAll(".cite-box a.edition-url").forEach(function (a) {
       a.textContent = absolute(a.getAttribute("href"));
     });
+    document.querySelectorAll(".cite-box .cite-today").forEach(function (span) {
+      span.textContent = today();
+    });
     document.querySelectorAll(".cite-box .cite-copy").forEach(function (button) {
       button.addEventListener("click", function () {
         var text = button.parentElement.querySelector(".cite-text").textContent.replace(/\s+/g, " ").trim();
         copyText(text).then(function () { flash(button, "복사됨 (copied)"); });
       });
     });
+    var box = document.querySelector(".cite-box");
     var data = document.querySelector(".cite-data");
-    if (data) {
+    if (box && data) {
+      styleChooser(box);
       document.querySelectorAll(".para[id]").forEach(function (para) {
         var pn = para.querySelector(".pn");
         if (!pn) return;
@@ -103,11 +203,11 @@
         button.type = "button";
         button.className = "para-cite";
         button.setAttribute("data-ed", "");
-        button.title = "이 문단 인용 복사 (copy a citation of paragraph " + pn.textContent.trim() + ")";
+        button.title = pn.textContent.trim() + "문단 인용 복사 (고른 인용 양식으로)";
         button.setAttribute("aria-label", button.title);
         button.textContent = "❝";
         button.addEventListener("click", function () {
-          copyText(paragraphCitation(data, para)).then(function () { flash(button, "✓"); });
+          copyText(paragraphCitation(box, data, para)).then(function () { flash(button, "✓"); });
         });
         pn.insertAdjacentElement("afterend", button);
       });
