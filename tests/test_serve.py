@@ -31,7 +31,10 @@ def mkdocs_serve(project: Path, port: int) -> subprocess.Popen:
 
 
 def builds_in(log: list[str]) -> int:
-    return sum(1 for line in log if re.search(r"Documentation built in", line))
+    """Builds finished: the first before "Serving on", then one per "Reloading browsers".
+    Not "Documentation built in N seconds": MkDocs logs each message of its build module
+    once per process (DuplicateFilter), so a rebuild as quick as an earlier one is silent."""
+    return sum(1 for line in log if re.search(r"Serving on |Reloading browsers", line))
 
 
 def follow(proc) -> list[str]:
