@@ -33,6 +33,7 @@ import shutil
 import statistics
 import tempfile
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -171,15 +172,26 @@ def open_browser(pw):
     return pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
 
 
-def run_queries(base: str, queries: list[Query], collapse=None, browser=None) -> list[Outcome]:
+@contextmanager
+def search_box(base: str, browser=None):
+    """A page of the site in Chromium, ready to type queries into (type_query), keeping the
+    worker's last answer (ranked)."""
     from playwright.sync_api import sync_playwright
-    outcomes = []
     with sync_playwright() as pw:
         b = browser or open_browser(pw)
-        page = b.new_page()
-        page.add_init_script(KEEP_RESULT)
-        page.goto(base)
-        page.evaluate(WATCH)
+        try:
+            page = b.new_page()
+            page.add_init_script(KEEP_RESULT)
+            page.goto(base)
+            page.evaluate(WATCH)
+            yield page
+        finally:
+            b.close()
+
+
+def run_queries(base: str, queries: list[Query], collapse=None, browser=None) -> list[Outcome]:
+    outcomes = []
+    with search_box(base, browser) as page:
         for q in queries:
             ms = type_query(page, q.q)
             if collapse:  # copies of one text count once: read the whole ranking
@@ -192,7 +204,6 @@ def run_queries(base: str, queries: list[Query], collapse=None, browser=None) ->
             else:
                 found = listed(page, base)
             outcomes.append(Outcome(q, found, ms, judge(q, found)))
-        b.close()
     return outcomes
 
 
@@ -248,21 +259,14 @@ def rank_of(first: str, groups: list[tuple[str, list[str]]]) -> int | None:
 
 def run_ranking(base: str, wanted: list[Wanted], browser=None) -> list[tuple[Wanted, int | None, list]]:
     """Each query typed; the rank of its wanted result in the worker's whole answer."""
-    from playwright.sync_api import sync_playwright
     out = []
-    with sync_playwright() as pw:
-        b = browser or open_browser(pw)
-        page = b.new_page()
-        page.add_init_script(KEEP_RESULT)
-        page.goto(base)
-        page.evaluate(WATCH)
+    with search_box(base, browser) as page:
         for w in wanted:
             type_query(page, w.q)
             root = urlsplit(base).path   # the worker's locations are relative to the site's root
             groups = [(path[len(root):] if path.startswith(root) else path, anchors)
                       for path, anchors in ranked(page)]
             out.append((w, rank_of(w.first, groups), groups))
-        b.close()
     return out
 
 
