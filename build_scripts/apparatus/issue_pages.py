@@ -475,14 +475,17 @@ def backlinks_control(anchor: str, links: list[tuple[str, str]]) -> str:
 
     >>> print(backlinks_control("p-1", [("방위비", "../issues/x.md#pos-a")]))  # doctest: +NORMALIZE_WHITESPACE
      <span class="backlinks" data-ed=""><button type="button" class="backlinks-toggle" popovertarget="bl-p-1"
-     aria-label="이 문단을 인용한 쟁점 1곳" title="이 문단을 인용한 쟁점 1곳"><span aria-hidden="true">↗</span> 1</button><span
-     class="backlinks-list" id="bl-p-1" popover="auto"><strong>이 문단을 인용한 쟁점</strong> [방위비](../issues/x.md#pos-a)</span></span>
+     title="이 문단을 인용한 쟁점 1곳"><span aria-hidden="true">↗</span><span class="sr-only">이 문단을 인용한 쟁점</span>
+     1<span class="sr-only">곳</span></button><span class="backlinks-list" id="bl-p-1" popover="auto"><strong>이 문단을
+     인용한 쟁점</strong> [방위비](../issues/x.md#pos-a)</span></span>
     """
-    name = f"이 문단을 인용한 쟁점 {len(links)}곳"
+    # The name is the button's own text (the count shown, the words for a screen reader),
+    # so what a voice-control user reads out is in it.
     items = " · ".join(f"[{text}]({href})" for text, href in links)
     return (f' <span class="backlinks" data-ed=""><button type="button" class="backlinks-toggle" '
-            f'popovertarget="bl-{anchor}" aria-label="{name}" title="{name}"><span aria-hidden="true">↗</span> '
-            f'{len(links)}</button><span class="backlinks-list" id="bl-{anchor}" popover="auto">'
+            f'popovertarget="bl-{anchor}" title="이 문단을 인용한 쟁점 {len(links)}곳"><span aria-hidden="true">↗</span>'
+            f'<span class="sr-only">이 문단을 인용한 쟁점</span> {len(links)}<span class="sr-only">곳</span></button>'
+            f'<span class="backlinks-list" id="bl-{anchor}" popover="auto">'
             f"<strong>이 문단을 인용한 쟁점</strong> {items}</span></span>")
 
 

@@ -103,7 +103,7 @@
         button.type = "button";
         button.className = "para-cite";
         button.setAttribute("data-ed", "");
-        button.title = "이 문단 인용 복사 (copy a citation of paragraph " + pn.textContent.trim() + ")";
+        button.title = "문단 " + pn.textContent.trim() + " 인용 복사";
         button.setAttribute("aria-label", button.title);
         button.textContent = "❝";
         button.addEventListener("click", function () {
