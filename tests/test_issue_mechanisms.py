@@ -142,7 +142,12 @@ def test_stance_legend_beside_every_set_of_badges(built_site):
             assert f">{label}</span>" in page.split('<dl class="stance-legend"')[1], (path, label)
         # the badges' hover text is the Korean definition, not an English code
         assert 'title="conditional"' not in page and 'title="저자가 ' in page
-    assert "<dt>·</dt>" in (built_site / "issues" / "index.html").read_text("utf-8")
+    # The matrix's empty cell is in the legend too, and says "no position" to a screen reader.
+    matrix = (built_site / "issues" / "index.html").read_text("utf-8")
+    legend = matrix.split('<dl class="stance-legend"')[1].split("</dl>")[0]
+    assert '<span class="no-position"><span aria-hidden="true">–</span></span> 입장 정리 안 됨</dt>' in legend
+    cells = matrix.split('<div class="matrix">')[1].split("</table>")[0]
+    assert cells.count('<span class="sr-only">입장 정리 안 됨</span>') > 20 and "<td>·</td>" not in cells
 
 
 # --- bad input ---------------------------------------------------------------------------

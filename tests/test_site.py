@@ -65,7 +65,10 @@ def test_footnotes_are_real_and_bidirectional(built_site):
     text = html.split('id="editorial-notes"')[0]   # the ledger quotes the markers it converted
     assert "¹⁾" not in text and "1) Victor Cha" not in text
     h003 = page(built_site, "2024-yang-trump-second-term-alliance")
-    assert h003.count('class="note-missing"') == 24
+    # 003 lost all 24 note texts: one statement says so, and every marker links to it.
+    assert h003.count('class="notes-missing"') == 1 and "각주 1–24의 본문은 원문 추출본에 없습니다" in h003
+    assert re.findall(r'<a class="footnote-ref" href="#notes-missing">(\d+)</a>', h003) == [str(i) for i in range(1, 25)]
+    assert 'id="fn:' not in h003 and "///Footnotes Go Here///" not in h003
     h004 = page(built_site, "2025-gu-kim-alliance-diplomatic-dilemma")
     t004 = h004.split('id="editorial-notes"')[0]
     assert "&lt;sup&gt;" not in t004 and "<sup>1)" not in t004 and 'href="#fn:2"' in t004
@@ -104,7 +107,9 @@ def test_editorial_notes_list_what_was_removed(built_site):
     html = page(built_site, "2024-yang-trump-second-term-alliance")
     ledger = html.split('id="editorial-notes"')[1]
     assert "<code>- 4 -</code>" in ledger and "쪽 번호 (page number)" in ledger
-    assert "bare note marker → footnote 14" in ledger
+    # Korean throughout: the reasons and the heading name no file and no English step.
+    assert "본문의 각주 표시 → 각주 14 (각주 본문은 원문 추출본에 없음)" in ledger
+    assert "source.txt" not in ledger and "bare note marker" not in ledger
 
 
 def test_unknown_fields_say_so_and_editors_titles_are_marked(built_site):

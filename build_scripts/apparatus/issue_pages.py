@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from build_scripts.cleaning import corpus
 from build_scripts.cleaning.corpus import Source
+from build_scripts.cleaning.structure import in_reference_list
 from build_scripts.apparatus.glossary import Entry
 from build_scripts.apparatus.glossary_markdown import abbr_pattern
 from build_scripts.apparatus.issues import (NO_STANCE_LABEL, RELATIONS, STANCE_DEFINITIONS, STANCES, Issue, Position, Quote,
@@ -154,12 +155,16 @@ def stance_label(code: str | None, note: str = "") -> str:
 
 
 NO_POSITION_NOTE = "이 원문의 입장이 이 쟁점에 정리되지 않았다 (언급은 그 쟁점 쪽의 '모든 언급'에 있다)."
+# A matrix cell with no position: a dash for the eye, the words for a screen reader.
+NO_POSITION_LABEL = "입장 정리 안 됨"
+NO_POSITION = (f'<span class="no-position" title="{NO_POSITION_LABEL}"><span aria-hidden="true">–</span>'
+               f'<span class="sr-only">{NO_POSITION_LABEL}</span></span>')
 
 
 def stance_legend(no_position: bool = False) -> str:
     """What the badges mean, beside them on every page that shows them (issue pages, the
     matrix, author pages, the positions box of source pages): one list, so they never
-    drift apart. `no_position` adds the matrix's "·".
+    drift apart. `no_position` adds the matrix's empty cell.
 
     >>> print(stance_legend(True).splitlines()[2])
     <dt><span class="stance stance-supports">찬성</span> <span lang="en">supports</span></dt><dd>저자가 질문에 &#x27;그렇다&#x27;고 답한다.</dd>
@@ -169,7 +174,8 @@ def stance_legend(no_position: bool = False) -> str:
     rows.append(f'<dt><span class="stance stance-none">{NO_STANCE_LABEL}</span></dt>'
                 f"<dd>{html.escape(STANCE_DEFINITIONS[None])}</dd>")
     if no_position:
-        rows.append(f"<dt>·</dt><dd>{html.escape(NO_POSITION_NOTE)}</dd>")
+        rows.append(f'<dt><span class="no-position"><span aria-hidden="true">–</span></span> {NO_POSITION_LABEL}</dt>'
+                    f"<dd>{html.escape(NO_POSITION_NOTE)}</dd>")
     return "\n".join(['<dl class="stance-legend" data-ed="">',
                       '<dt class="stance-legend-title">입장 분류 <span lang="en">(stance codes)</span></dt>'
                       "<dd>각 쟁점의 질문에 대한 저자의 답</dd>", *rows, "</dl>"])
@@ -200,6 +206,9 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
            f'<span lang="en">*{esc(issue.question["en"])}*</span>', "", "</div>", "",
            esc(issue.description), "",
            "## 한눈에 보기 <span lang=\"en\">(At a glance)</span> {: #at-a-glance }", "",
+           # The wrapper lets a phone show each row as a card (edition.css) instead of a
+           # table five columns wide.
+           '<div class="glance" markdown="1">', "",
            "| 원문 | 저자 | 날짜 | 입장 | 요지 |", "|---|---|---|---|---|"]
     for p in positions:
         src = by_slug[p.slug]
@@ -207,7 +216,7 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
         link = _src_link(src)
         out.append(f"| {link} | {who} | {src.meta['date']} | "
                    f"[{stance_label(p.stance, p.stance_note)}](#{position_anchor(p.slug)}) | {cell(p.summary)} |")
-    out += ["", stance_legend(), "", "## 입장 <span lang=\"en\">(Positions)</span> {: #positions }", ""]
+    out += ["", "</div>", "", stance_legend(), "", "## 입장 <span lang=\"en\">(Positions)</span> {: #positions }", ""]
     for p in positions:
         out += _render_position(p, by_slug, positions)
     if issue.related:
@@ -332,7 +341,9 @@ def _render_mentions(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[
     terms = " · ".join(f"{t}" for lang in ("ko", "zh", "en") for t in issue.terms[lang])
     body, total, nsrc = [], 0, 0
     for src in sorted(by_slug.values(), key=lambda s: (s.meta["date"], s.slug)):
-        found = mentions(issue, paragraphs[src.slug])
+        # A reference list's entries are left out: a cited title that names the issue is
+        # not the author saying anything on it.
+        found = mentions(issue, [p for p in paragraphs[src.slug] if not in_reference_list(p["section"])])
         if not found:
             continue
         nsrc += 1
@@ -360,21 +371,30 @@ def render_issues_index(issues: list[Issue], sources: list[Source], authors: dic
            "요지와 입장 분류는 편집자가 쓴 것이고, 인용문은 빌드할 때마다 원문과 대조한다.", "",
            "입장 분류는 각 쟁점의 질문에 대한 저자의 답이다 (아래 표 밑의 범례).", "",
            "내려받기: [CSV](positions.csv) · [JSON](positions.json) (쟁점, 원문, 저자, 날짜, 입장, 인용문, 문단 주소)", "",
-           "## 저자 × 쟁점 <span lang=\"en\">(Authors × issues)</span> {: #matrix }", ""]
-    heads = []
+           "## 저자 × 쟁점 <span lang=\"en\">(Authors × issues)</span> {: #matrix }", "",
+           "한 줄이 원문 한 편, 한 칸이 한 쟁점이다. 날짜순이라 같은 해의 글이 모여 있고, 저자와 연도로 거를 수 있다 "
+           "(저자마다의 입장은 [저자 쪽](../authors/index.md)에도 있다).", "",
+           # Sources are the rows: they grow to hundreds, the issues stay a screen wide. The
+           # wrapper holds the sticky headers and the filter (matrix.js reads data-*).
+           '<div class="matrix" markdown="1">', ""]
+    out.append("| 원문 | " + " | ".join(f"[{cell(i.names['ko'])}]({i.id}.md)" for i in issues) + " |")
+    out.append("|---|" + "---|" * len(issues))
+    by_issue = {i.id: {p.slug: p for p in i.positions} for i in issues}
     for s in srcs:
-        who = " · ".join(f"[{cell(a.name)}](../authors/{a.id}.md)" for a in authors_of(s, authors))
-        heads.append(f"{who}<br>{year(s)}")
-    out.append("| 쟁점 | " + " | ".join(heads) + " |")
-    out.append("|---|" + "---|" * len(srcs))
-    for i in issues:
-        by = {p.slug: p for p in i.positions}
+        people = authors_of(s, authors)
+        # An unknown author's page is named by venue and date; the date follows anyway.
+        shown = {a.id: f"{venue_short(s)} (저자 미상)" if a.unattributed else a.name for a in people}
+        who = " · ".join(f"[{cell(shown[a.id])}](../authors/{a.id}.md)" for a in people)
+        names = "|".join(shown[a.id] for a in people)
+        row = (f'<span class="matrix-row" data-year="{year(s)}" data-authors="{attr(names)}"></span>'
+               f"{who}<br>[{s.meta['date']}](../sources/{s.slug}.md)")
         cells = []
-        for s in srcs:
-            p = by.get(s.slug)
+        for i in issues:
+            p = by_issue[i.id].get(s.slug)
             cells.append(f"[{stance_label(p.stance, p.stance_note)}]({i.id}.md#{position_anchor(s.slug)})"
-                         if p else "·")
-        out.append(f"| [{cell(i.names['ko'])}]({i.id}.md) | " + " | ".join(cells) + " |")
+                         if p else NO_POSITION)
+        out.append(f"| {row} | " + " | ".join(cells) + " |")
+    out += ["", "</div>"]
     out += ["", stance_legend(no_position=True), "",
             "## 쟁점 목록 <span lang=\"en\">(All issues)</span> {: #list }", ""]
     for i in issues:
@@ -454,6 +474,27 @@ def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dic
 
 # --- source pages: backlinks and positions ------------------------------------------
 
+def backlinks_control(anchor: str, links: list[tuple[str, str]]) -> str:
+    """The issue pages that quote a paragraph, as one small control at its end: an icon and
+    a count that opens the list. A native popover (no script; it sits inside the paragraph's
+    <p>, where a <details> may not); a browser without popovers shows the list inline.
+
+    >>> print(backlinks_control("p-1", [("방위비", "../issues/x.md#pos-a")]))  # doctest: +NORMALIZE_WHITESPACE
+     <span class="backlinks" data-ed=""><button type="button" class="backlinks-toggle" popovertarget="bl-p-1"
+     title="이 문단을 인용한 쟁점 1곳"><span aria-hidden="true">↗</span><span class="sr-only">이 문단을 인용한 쟁점</span>
+     1<span class="sr-only">곳</span></button><span class="backlinks-list" id="bl-p-1" popover="auto"><strong>이 문단을
+     인용한 쟁점</strong> [방위비](../issues/x.md#pos-a)</span></span>
+    """
+    # The name is the button's own text (the count shown, the words for a screen reader),
+    # so what a voice-control user reads out is in it.
+    items = " · ".join(f"[{text}]({href})" for text, href in links)
+    return (f' <span class="backlinks" data-ed=""><button type="button" class="backlinks-toggle" '
+            f'popovertarget="bl-{anchor}" title="이 문단을 인용한 쟁점 {len(links)}곳"><span aria-hidden="true">↗</span>'
+            f'<span class="sr-only">이 문단을 인용한 쟁점</span> {len(links)}<span class="sr-only">곳</span></button>'
+            f'<span class="backlinks-list" id="bl-{anchor}" popover="auto">'
+            f"<strong>이 문단을 인용한 쟁점</strong> {items}</span></span>")
+
+
 def source_extras(issues: list[Issue]) -> dict[str, tuple[str, dict[str, str]]]:
     """What the issue pages say about each source, for its page (source_page.PageExtras):
     slug -> (the box of positions it takes, and for each quoted paragraph the issue pages
@@ -471,8 +512,8 @@ def source_extras(issues: list[Issue]) -> dict[str, tuple[str, dict[str, str]]]:
     for slug in mine:
         backlinks = {}
         for anchor, lst in quoted.get(slug, {}).items():
-            links = " · ".join(f"[{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(slug)})" for i in lst)
-            backlinks[anchor] = f' <span class="backlinks" data-ed="">인용한 쟁점: {links}</span>'
+            backlinks[anchor] = backlinks_control(anchor, [(esc(i.names["ko"]), f"../issues/{i.id}.md#{position_anchor(slug)}")
+                                                           for i in lst])
         items = [f"- [{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(slug)}) — "
                  f"{stance_label(p.stance, p.stance_note)}: {esc(p.summary)}"
                  for i, p in sorted(mine[slug], key=lambda x: x[0].names["ko"])]

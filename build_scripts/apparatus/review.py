@@ -26,7 +26,7 @@ import json
 from build_scripts.cleaning.corpus import Source
 from build_scripts.apparatus.issue_pages import mentions
 from build_scripts.apparatus.issues import Issue
-from build_scripts.apparatus.works_cited import REFERENCE_HEADINGS
+from build_scripts.cleaning.structure import in_reference_list
 
 LOG_PREFIX = "edition: editors' worklist:"
 LOG_ANCHORS = 5  # anchors named per log line; the file has them all
@@ -38,8 +38,7 @@ def is_reference_entry(paragraph: dict) -> bool:
     >>> is_reference_entry({"section": "参考文献"}), is_reference_entry({"section": "II. 理论背景"})
     (True, False)
     """
-    section = (paragraph.get("section") or "").casefold()
-    return any(h in section for h in REFERENCE_HEADINGS)
+    return in_reference_list(paragraph.get("section") or "")
 
 
 def shared_paragraphs(issues: list[Issue]) -> list[dict]:

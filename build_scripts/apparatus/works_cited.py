@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from build_scripts.citations.cite import URL_RE
 from build_scripts.cleaning.fidelity import letters
+from build_scripts.cleaning.structure import in_reference_list
 from build_scripts.pages.render import escape_plain, front_matter, url_attr
 from build_scripts.apparatus.issue_pages import short_citation
 
@@ -28,7 +29,6 @@ QUOTED_RE = re.compile(r"[“\"「『‘]\s*(.+?)\s*[”\"」』’]")
 ENTRY_RE = re.compile(r"^(?P<who>(?:[^()]|\(eds?\.\))+?)\.?\s*\((?P<when>[^()]*?(?P<year>1[89]\d\d|20\d\d)[^()]*?)\)\.?\s*(?P<rest>.+)$")
 # (Snyder,1984,pp.461-495) · (Stephen M. Walt, 2025) · (“Title”, 2019) · (이근욱, 2009, p.42)
 IN_TEXT_RE = re.compile(r"\(\s*(?P<who>“[^”]+”|[^(),“”]{2,40}?)\s*,\s*(?P<year>1[89]\d\d|20\d\d)\s*(?:,\s*(?P<loc>[^()]{1,40}))?\)")
-REFERENCE_HEADINGS = ("参考文献", "참고문헌", "references", "bibliography")
 
 
 @dataclass
@@ -135,7 +135,7 @@ def collect(slugs: list[str], pages: dict) -> WorksCited:
         # The reference list: list items under a references heading.
         entries: list[tuple[dict, tuple[str, str, str]]] = []
         for p in paragraphs:
-            if not any(h in p["section"].casefold() for h in REFERENCE_HEADINGS):
+            if not in_reference_list(p["section"]):
                 continue
             parsed = parse_entry(p["text"])
             if parsed is None and entries:
@@ -173,7 +173,7 @@ def collect(slugs: list[str], pages: dict) -> WorksCited:
         if not ref_works:
             continue
         for p in paragraphs:
-            if any(h in p["section"].casefold() for h in REFERENCE_HEADINGS):
+            if in_reference_list(p["section"]):
                 continue
             for m in IN_TEXT_RE.finditer(p["text"]):
                 c = InText(slug, p["anchor"], p["number"], m.group(0), m.group("who").strip(), m.group("year"))

@@ -21,6 +21,12 @@ ACTIONS = {
     "joined": "이어 붙임 (joined)",
     "restructured": "구조 (structure)",
 }
+# The kinds of block, as a restructuring entry names them to a Korean reader.
+KIND_NAMES = {
+    "para": "문단", "heading": "제목", "list": "목록", "front": "표제면", "pubnote": "게재 정보",
+    "figure": "그림", "table": "표", "note": "각주", "notebody": "각주 본문", "furniture": "쪽 머리·꼬리",
+    "rule": "구분선",
+}
 
 
 @dataclass

@@ -114,11 +114,11 @@ def _link_bodies(blocks, bodies, ledger, line_of) -> list[Note]:
         si, m = found
         b, key, _ = slots[si]
         text = _get(b, key)
-        ledger.converted(text[m.start():m.end()], f"note marker → footnote {n}", line_of)
+        ledger.converted(text[m.start():m.end()], f"각주 표시 → 각주 {n} (note marker)", line_of)
         _set(b, key, text[:m.start()] + token(n) + text[m.end():])
         pos = (si, m.start() + len(token(n)))
         label = NOTE_BODY_RE.match(body.text.s)
-        ledger.converted(body.text[:label.end()].strip(), f"note number of footnote {n} → footnote numbering", line_of)
+        ledger.converted(body.text[:label.end()].strip(), f"각주 {n} 본문 앞의 번호 → 각주 번호 매김 (note number)", line_of)
         notes.append(Note(n, body.text[label.end():].strip(), body, marker_line=line_of(text.offsets[m.start()])))
         body.kind = "note"
         body.note_no = n
@@ -181,7 +181,7 @@ def _bare_markers(blocks: list[Block], ledger: Ledger, line_of) -> list[Note]:
             new = left + token(n) + (MText.inserted(" ") + right if right.s else right)
         else:
             new = text[:a] + token(n) + text[z:]
-        ledger.converted(marker, f"bare note marker → footnote {n} (the note's text is not in the source)", line_of)
+        ledger.converted(marker, f"본문의 각주 표시 → 각주 {n} (각주 본문은 원문 추출본에 없음)", line_of)
         _set(b, key, new)
         notes.append(Note(n, None, None, marker_line=line_of(marker.offsets[0])))
     notes.reverse()

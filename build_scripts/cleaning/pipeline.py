@@ -16,7 +16,7 @@ from build_scripts.cleaning import corrections as corr
 from build_scripts.cleaning.clean import collapse_letter_spacing
 from build_scripts.cleaning.corpus import Source
 from build_scripts.cleaning.fidelity import FromFile, check_order, expected_streams
-from build_scripts.cleaning.ledger import Ledger, check_coverage
+from build_scripts.cleaning.ledger import KIND_NAMES, Ledger, check_coverage
 from build_scripts.cleaning.notes import TOKEN_RE, Note, link_notes
 from build_scripts.pages.render import plain_text
 from build_scripts.cleaning.segment import detect_style, group_lines, mend_page_joins, split_lines
@@ -118,7 +118,7 @@ def _apply_roles(blocks: list[Block], src: Source, ledger: Ledger) -> None:
                 b.text = text
                 b.label = c.data.get("label", "publication") if role == "pubnote" else ""
             ledger.note("restructured", text.s[:60], b.first_line,
-                        f"{old} → {role}: {c.reason} (corrections.yml:{c.line})")
+                        f"{KIND_NAMES.get(old, old)} → {KIND_NAMES.get(role, role)}: {c.reason} (교정 기록 {c.line}행)")
 
 
 def _build_tables(blocks: list[Block], ledger: Ledger, line_of) -> None:
@@ -130,7 +130,7 @@ def _build_tables(blocks: list[Block], ledger: Ledger, line_of) -> None:
         n += 1
         b.kind, b.anchor = "table", f"table-{n}"
         orig = MText.join([l.text + MText.inserted("\n") for l in b.group.lines])
-        ledger.replaced(orig, "(표로 재구성)", f"{c.reason} (corrections.yml:{c.line})", line_of)
+        ledger.replaced(orig, "(표로 재구성)", f"{c.reason} (교정 기록 {c.line}행)", line_of)
         b.parts["text"] = c.table_text()
 
 

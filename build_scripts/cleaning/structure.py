@@ -48,6 +48,20 @@ class Block:
     correction: object = None
 
 
+# Headings under which a source lists the works it cites (works_cited reads the entries; the
+# page shows them without paragraph tools, issue pages leave them out of "all mentions").
+REFERENCE_HEADINGS = ("参考文献", "참고문헌", "references", "bibliography")
+
+
+def in_reference_list(section: str) -> bool:
+    """Whether a paragraph under this heading is an entry of a reference list.
+
+    >>> in_reference_list("参考文献"), in_reference_list("IV. 결론")
+    (True, False)
+    """
+    return any(h in section.casefold() for h in REFERENCE_HEADINGS)
+
+
 def _numbered_heading(s: str) -> bool:
     return bool(ROMAN_HEADING_RE.match(s) or DECIMAL_HEADING_RE.match(s)
                 or HASH_NUMBER_HEADING_RE.match(s))

@@ -80,14 +80,26 @@ def url_attr(url: str) -> str:
     return "".join(f"&#{ord(c)};" if c in _ATTR_SPECIAL and c != ":" else c for c in str(url))
 
 
-def _footnote_refs(s: str) -> str:
+NOTES_MISSING_ID = "notes-missing"
+
+
+def _footnote_refs(s: str, missing: frozenset = frozenset()) -> str:
     """Note tokens -> footnote references. Text that spells the footnotes' place marker gets
     a character reference in it: the footnotes would move there, and the text would be lost.
+    A note whose text is not in the source (its number in `missing`) links to the one
+    statement that says so for all of them (render_notes), not to a note of its own.
 
     >>> _footnote_refs("a\ue0003\ue001 ///Footnotes Go Here///")
     'a[^3] &#47;//Footnotes Go Here///'
+    >>> _footnote_refs("a\ue0004\ue001", frozenset({"4"}))
+    'a<sup class="note-missing-ref" data-ed=""><a class="footnote-ref" href="#notes-missing">4</a></sup>'
     """
-    return TOKEN_RE.sub(lambda m: f"[^{m.group(1)}]", s).replace(FOOTNOTES_HERE, "&#47;" + FOOTNOTES_HERE[1:])
+    def ref(m):
+        if m.group(1) in missing:
+            return (f'<sup class="note-missing-ref" {ED}><a class="footnote-ref" href="#{NOTES_MISSING_ID}">'
+                    f"{m.group(1)}</a></sup>")
+        return f"[^{m.group(1)}]"
+    return TOKEN_RE.sub(ref, s).replace(FOOTNOTES_HERE, "&#47;" + FOOTNOTES_HERE[1:])
 
 
 @functools.lru_cache(maxsize=1024)
@@ -120,7 +132,7 @@ def invalid_formulas(text: str) -> list[tuple[int, str, str]]:
     return out
 
 
-def inline(t: MText | str, markdown: bool) -> str:
+def inline(t: MText | str, markdown: bool, missing: frozenset = frozenset()) -> str:
     """Source text -> safe Markdown for one block.
 
     >>> inline("**도전요인:** <b>x</b> \\\\* 顾 $X_m$", True).split(" display")[0]
@@ -131,7 +143,7 @@ def inline(t: MText | str, markdown: bool) -> str:
     s = t.s if isinstance(t, MText) else t
     s = s.strip()
     if not markdown:
-        return _footnote_refs(escape_plain(s))
+        return _footnote_refs(escape_plain(s), missing)
     out, i = [], 0
     protected = []  # (start, end, rendered) spans that pass through as given
 
@@ -150,7 +162,7 @@ def inline(t: MText | str, markdown: bool) -> str:
         i = z
     out = "".join(text_parts)
     out = re.sub(r"^([-+])(\s)", r"\\\1\2", out)
-    return _footnote_refs(out)
+    return _footnote_refs(out, missing)
 
 
 # As in plain text, a bare "&" stays and only one that would start a character reference is escaped.
@@ -218,13 +230,16 @@ def _number(b: Block) -> str:
     return out + " "
 
 
-def citable_pieces(b: Block, md: bool, cite_links: dict | None = None) -> list[tuple[str, str, str]]:
+def citable_pieces(b: Block, md: bool, cite_links: dict | None = None, missing: frozenset = frozenset(),
+                   reference: bool = False) -> list[tuple[str, str, str]]:
     """A paragraph, or each item of a list, as (anchor, before, after): its number and
     text, then its attribute line. Whatever the edition adds after a paragraph's text (the
     issue pages that quote it) goes between the two.
 
     cite_links: anchor -> [(text, entry anchor, title)], author-date citations of the text
     that become links to their reference-list entry (works_cited.in_text_links).
+    missing: the numbers of notes whose text is not in the source; reference: the block is
+    an entry of a reference list (class ref-entry: the page gives it no citation tools).
 
     >>> from build_scripts.cleaning.structure import Block
     >>> p = Block("para", text="왈츠(Waltz, 1979)는", anchor="p-1a2b3c", number=4, lang="ko")
@@ -234,8 +249,10 @@ def citable_pieces(b: Block, md: bool, cite_links: dict | None = None) -> list[t
     links = cite_links or {}
     out = []
     for it, bullet, indent in ([(b, "", "")] if b.kind == "para" else [(it, "- ", "    ") for it in b.items]):
-        text = _cite_links(inline(it.text, md), links.get(it.anchor, ()))
-        out.append((it.anchor, f"{bullet}{_number(it)}{text}", f"\n{indent}{{: #{it.anchor} .para{_attr_lang(it.lang)} }}"))
+        text = _cite_links(inline(it.text, md, missing), links.get(it.anchor, ()))
+        cls = " .ref-entry" if reference else ""
+        out.append((it.anchor, f"{bullet}{_number(it)}{text}",
+                    f"\n{indent}{{: #{it.anchor} .para{cls}{_attr_lang(it.lang)} }}"))
     return out
 
 
@@ -250,11 +267,11 @@ def _cite_links(text: str, links) -> str:
     return text
 
 
-def render_block(b: Block, md: bool) -> str:
+def render_block(b: Block, md: bool, missing: frozenset = frozenset()) -> str:
     if b.kind == "heading":
-        return f"{'#' * b.level} {inline(b.text, md)} {{{_attr_lang(b.lang).strip()} }}"
+        return f"{'#' * b.level} {inline(b.text, md, missing)} {{{_attr_lang(b.lang).strip()} }}"
     if b.kind in ("para", "list"):
-        return "\n".join(before + after for _, before, after in citable_pieces(b, md))
+        return "\n".join(before + after for _, before, after in citable_pieces(b, md, missing=missing))
     if b.kind == "front":
         inner = "\n".join(f'<p{_attr_lang(it.lang)}>{_html_text(it.text, md)}</p>' for it in b.items)
         return f'<div class="source-front">\n{inner}\n</div>'
@@ -263,16 +280,16 @@ def render_block(b: Block, md: bool) -> str:
         moved = ' data-moved=""' if b.moved else ""
         return (f'<div class="pubnote pubnote-{attr(b.label or "publication")}"{moved} markdown="1">\n'
                 f'<p class="pubnote-label" {ED}>{label}</p>\n\n'
-                f"{inline(b.text, md)}\n{{:{_attr_lang(b.lang)} }}\n\n</div>")
+                f"{inline(b.text, md, missing)}\n{{:{_attr_lang(b.lang)} }}\n\n</div>")
     if b.kind == "figure":
         cap = b.parts["caption"]
         src = b.parts.get("source")
         out = [f'<figure class="figure-missing" id="{b.anchor}"{_attr_lang(b.lang)} markdown="1">',
-               f'<figcaption markdown="span">{inline(cap, md)}</figcaption>',
+               f'<figcaption markdown="span">{inline(cap, md, missing)}</figcaption>',
                f'<p class="figure-absent" {ED}>그림은 원문 추출본에 포함되어 있지 않습니다. '
                f'<span lang="en">(Figure not included in the source.)</span></p>']
         if src is not None:
-            out.append(f'<p class="figure-source"{_attr_lang(b.label)} markdown="span">{inline(src, md)}</p>')
+            out.append(f'<p class="figure-source"{_attr_lang(b.label)} markdown="span">{inline(src, md, missing)}</p>')
         out.append("</figure>")
         return "\n".join(out)
     if b.kind == "table":
@@ -308,12 +325,44 @@ def render_table(b: Block) -> str:
             f'<p class="table-note" {ED}>추출본에서 한 줄로 흩어진 표를 편집자가 원래 표 형태로 재구성함.</p>\n</figure>')
 
 
+def missing_notes(notes: list[Note]) -> frozenset:
+    """The numbers (as the note tokens write them) of the notes whose text is not in the source."""
+    return frozenset(str(n.number) for n in notes if n.body is None)
+
+
+def number_ranges(numbers) -> str:
+    """1, 2, 3, 5, 7, 8 -> "1–3, 5, 7–8".
+
+    >>> number_ranges([5, 1, 2, 3, 7, 8])
+    '1–3, 5, 7–8'
+    """
+    ns, out = sorted(set(numbers)), []
+    for n in ns:
+        if out and out[-1][1] == n - 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return ", ".join(str(a) if a == z else f"{a}–{z}" for a, z in out)
+
+
+def notes_missing_statement(notes: list[Note]) -> str:
+    """One statement for every note whose text the source lacks; each such marker links here
+    (a source that lost all its notes would otherwise repeat one line per note)."""
+    nums = [int(n) for n in missing_notes(notes)]
+    if not nums:
+        return ""
+    which = number_ranges(nums)
+    return (f'<div class="notes-missing" id="{NOTES_MISSING_ID}" {ED}>\n<p>각주 {which}의 본문은 원문 추출본에 '
+            f'없습니다. <span lang="en">(The text of note{"s" if len(nums) > 1 else ""} {which} is not in the '
+            "source.)</span></p>\n</div>")
+
+
 def render_notes(notes: list[Note], md: bool) -> str:
+    """The footnotes' definitions; a note without text has none (notes_missing_statement)."""
     out = []
     for n in notes:
         if n.body is None:
-            out.append(f'[^{n.number}]: <span class="note-missing" {ED}>이 각주의 본문은 원문 추출본에 없습니다. '
-                       f'<span lang="en">(The text of this note is not in the source.)</span></span>')
+            continue
         else:
             lang = _attr_lang(n.body_block.lang if n.body_block else "")
             out.append(f"[^{n.number}]: <span{lang}>{inline(n.body, md)}</span>")

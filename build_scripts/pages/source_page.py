@@ -17,7 +17,9 @@ from dataclasses import asdict, dataclass, field
 
 from build_scripts.cleaning.corpus import LANGUAGES, Source
 from build_scripts.cleaning.pipeline import Cleaned
-from build_scripts.pages.render import ED, FOOTNOTES_HERE, citable_pieces, front_matter, render_block, render_notes
+from build_scripts.cleaning.structure import in_reference_list
+from build_scripts.pages.render import (ED, FOOTNOTES_HERE, citable_pieces, front_matter, missing_notes,
+                                        notes_missing_statement, plain_text, render_block, render_notes)
 from build_scripts.cleaning.ledger import ACTIONS
 
 TYPE_NAMES = {
@@ -130,7 +132,7 @@ def ledger_html(cleaned: Cleaned) -> str:
     if not rows:
         return f'<div class="ledger" {ED}>\n<p>{e(summary)}</p>\n<p>지우거나 옮긴 글자는 없다 (nothing removed or moved).</p>\n</div>'
     return (f'<div class="ledger" {ED}>\n<p>{e(summary)}</p>\n<details>\n<summary>처리 기록 {len(rows)}건 '
-            f'(줄 번호는 source.txt 기준)</summary>\n<table>\n<thead><tr><th>줄</th><th>처리</th><th>원문</th>'
+            f'(줄 번호는 원문 추출본의 줄)</summary>\n<table>\n<thead><tr><th>줄</th><th>처리</th><th>원문</th>'
             f'<th>이유</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n</details>\n</div>")
 
 
@@ -188,23 +190,30 @@ def render_parts(src: Source, cleaned: Cleaned, cite_links: dict | None = None) 
              f' <span class="ed-title-mark" {ED}><span class="paren">(</span>편집자 제목<span class="paren">)</span></span>')
     head = f'<h1 lang="{src.meta["language"]}">{h1}{badge}</h1>\n\n{header_html(src)}'
     body: list[list[list[str]]] = []
+    missing = missing_notes(cleaned.notes)
+    section = ""
     shown = [b for b in cleaned.blocks if b.kind not in ("note", "notebody", "furniture", "rule")]
     for k, b in enumerate(shown):
+        if b.kind == "heading":
+            section = plain_text(b.text, md)
         prev = shown[k - 1] if k else None
         if (b.kind == "pubnote" and prev is not None and prev.kind == "pubnote"
                 and (prev.label, prev.moved) == (b.label, b.moved)):
             # One box for consecutive notes of one kind (a date line and a copyright line).
-            inner = render_block(b, md).split("\n\n", 1)[1]
+            inner = render_block(b, md, missing).split("\n\n", 1)[1]
             last = body[-1][0]
             last[1] = last[1].rsplit("</div>", 1)[0] + inner.rsplit("</div>", 1)[0] + "</div>"
             continue
         if b.kind in ("para", "list"):
-            body.append([list(x) for x in citable_pieces(b, md, cite_links)])
+            body.append([list(x) for x in citable_pieces(b, md, cite_links, missing,
+                                                         reference=in_reference_list(section))])
         else:
-            body.append([["", render_block(b, md), ""]])
+            body.append([["", render_block(b, md, missing), ""]])
     tail = []
-    if cleaned.notes:  # without notes the extension would leave the marker text in the page
+    if len(missing) < len(cleaned.notes):  # without notes the extension would leave the marker text in the page
         tail += [FOOTNOTES_HERE, ""]
+    if missing:
+        tail += [notes_missing_statement(cleaned.notes), ""]
     tail += ['## 편집 기록 <span lang="en">(Editorial notes)</span> {: #editorial-notes data-ed="1" }', "",
              ledger_html(cleaned), "", render_notes(cleaned.notes, md), ""]
     return PageParts(page_title(src.meta), src.slug, head, body, "\n".join(tail))

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from build_scripts.apparatus.works_cited import REFERENCE_HEADINGS
+from build_scripts.cleaning.structure import in_reference_list
 from build_scripts.cleaning.fidelity import content_area
 from build_scripts.cleaning.chardata import HAN_RE, HANGUL_RE, LATIN_WORD_RANGES, char_class, js_ranges
 from build_scripts import cachefile
@@ -68,7 +68,7 @@ AUTHOR_CLASSES = {"para", "footnote"}
 # A page's name in its other languages (an issue's English and Chinese names) weighs as
 # its title does.
 NAME_CLASSES = {"issue-names"}
-# The author's text under a reference-list heading (works_cited.REFERENCE_HEADINGS) is a
+# The author's text under a reference-list heading (structure.in_reference_list) is a
 # bibliography entry: a search for what the author argues should land on the argument first.
 
 
@@ -177,7 +177,7 @@ class _Extractor(HTMLParser):
                 self.skipped_section = level
             if self.in_references and level <= self.in_references:
                 self.in_references = 0
-            if any(h in text.casefold() for h in REFERENCE_HEADINGS):
+            if in_reference_list(text):
                 self.in_references = level
         if not text or self.skipped_section:
             return

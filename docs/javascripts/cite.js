@@ -203,7 +203,7 @@
         button.type = "button";
         button.className = "para-cite";
         button.setAttribute("data-ed", "");
-        button.title = pn.textContent.trim() + "문단 인용 복사 (고른 인용 양식으로)";
+        button.title = "문단 " + pn.textContent.trim() + " 인용 복사 (고른 인용 양식으로)";
         button.setAttribute("aria-label", button.title);
         button.textContent = "❝";
         button.addEventListener("click", function () {
