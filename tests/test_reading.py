@@ -185,7 +185,8 @@ def test_keyboard_reaches_the_cite_button_and_it_copies(browser, server):  # noq
         page.keyboard.press("Enter")
         page.wait_for_timeout(200)
         copied = page.evaluate("navigator.clipboard.readText()")
-        assert "para. 1" in copied and "/sources/2019-digitaltimes-alliance-two-storms/#p-" in copied
+        # The default style is 한국어: the in-text citation names the paragraph as 1문단.
+        assert "2019, 1문단)" in copied and "/sources/2019-digitaltimes-alliance-two-storms/#p-" in copied
     finally:
         ctx.close()
 
