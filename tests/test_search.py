@@ -76,7 +76,7 @@ def test_extract_units_skips_what_is_not_text():
 def test_reference_list_entries_are_their_own_kind_and_weigh_less():
     html = ('<nav><p>탐색 <article>열린 채</nav><article class="md-content__inner"><h1>제목</h1>'
             '<h2 id="결론">结论</h2><p class="para" id="p-1">防卫费分担是核心问题。</p>'
-            '<h2 id="参考文献">参考文献</h2><ul><li class="para" id="p-2">防卫费分担研究.(2019).</li></ul>'
+            '<h2 id="参考文献">参考文献</h2><ul><li class="para ref-entry" id="p-2">防卫费分担研究.(2019).</li></ul>'
             '<h2 id="notes">편집 기록</h2><p>방위비 분담</p></article><footer><p>밖</p></footer>')
     got = [(u.anchor, u.kind) for u in extract_units(html, "x/").units]
     assert got == [("", "h1"), ("결론", "h"), ("p-1", "text"), ("参考文献", "h"), ("p-2", "ref"),

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from build_scripts.cleaning.structure import in_reference_list
 from build_scripts.cleaning.fidelity import content_area
 from build_scripts.cleaning.chardata import HAN_RE, HANGUL_RE, LATIN_WORD_RANGES, char_class, js_ranges
 from build_scripts import cachefile
@@ -68,8 +67,9 @@ AUTHOR_CLASSES = {"para", "footnote"}
 # A page's name in its other languages (an issue's English and Chinese names) weighs as
 # its title does.
 NAME_CLASSES = {"issue-names"}
-# The author's text under a reference-list heading (structure.in_reference_list) is a
-# bibliography entry: a search for what the author argues should land on the argument first.
+# An entry of a source's reference list (the generator marks it, source_page): the
+# author's text, but a search for what the author argues should land on the argument first.
+REFERENCE_CLASS = "ref-entry"
 
 
 @dataclass
@@ -102,7 +102,6 @@ class _Extractor(HTMLParser):
         self.heading_id = ""
         self.h1 = ""
         self.skipped_section = 0       # level of the heading whose section is left out
-        self.in_references = 0         # level of the reference-list heading whose section this is
         self.in_author = 0             # >0 inside the author's text (paragraphs, notes)
 
     def handle_starttag(self, tag, attrs):
@@ -128,7 +127,7 @@ class _Extractor(HTMLParser):
                 self.units.append({"tag": tag, "id": a.get("id") or "", "text": [], "number": "",
                                    "lang": a.get("lang") or self._lang(),
                                    "author": bool(classes & AUTHOR_CLASSES) or self.in_author > 0,
-                                   "name": bool(classes & NAME_CLASSES),
+                                   "name": bool(classes & NAME_CLASSES), "ref": REFERENCE_CLASS in classes,
                                    "skip_section": SKIP_SECTION_CLASS in classes})
                 opened = True
             elif not self.skip and self.units and a.get("id") and not self.units[-1]["id"]:
@@ -175,10 +174,6 @@ class _Extractor(HTMLParser):
                 self.skipped_section = 0
             if u["skip_section"]:
                 self.skipped_section = level
-            if self.in_references and level <= self.in_references:
-                self.in_references = 0
-            if in_reference_list(text):
-                self.in_references = level
         if not text or self.skipped_section:
             return
         if tag in HEADINGS:
@@ -191,7 +186,7 @@ class _Extractor(HTMLParser):
         if u["number"]:
             title = f"¶{u['number']} · {title}" if title else f"¶{u['number']}"
         # A table row or definition whose own cell carries the id is an entry (the glossary's).
-        kind = ("name" if u["name"] else "ref" if u["author"] and self.in_references
+        kind = ("name" if u["name"] else "ref" if u["ref"]
                 else "text" if u["author"] else "entry" if tag == "tr" and u["id"] else "p")
         self.done.append(Unit(u["id"] or self.heading_id, title, text, kind, u["lang"]))
 
