@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections import Counter
 import os
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from build_scripts.search import index as search_index
 from build_scripts.tools import search_benchmark as bench
 from tests.conftest import ROOT
 from build_scripts.search.index import BOOST, Analyzer, extract_units, fnv1a, shard_key, write_index
@@ -107,6 +109,53 @@ def test_write_index_shards_by_first_two_characters(tmp_path, analyzer):
     block = json.loads((base / "b" / "0.0.json").read_text(encoding="utf-8"))
     assert block[1] == ["p-1", "가", "방위비분담금과 확장억제"]
     assert json.loads((base / "pages.json").read_text(encoding="utf-8")) == [["a/", "가"]]
+
+
+def test_write_index_replaces_the_last_version_and_leaves_no_partial_files(tmp_path, analyzer):
+    def page(text):
+        return extract_units('<article class="md-content__inner"><h1>가</h1><p class="para" id="p-1">'
+                             f'{text}</p></article>', "a/")
+    out = tmp_path / "idx"
+    first = write_index([page("확장억제")], [[analyzer.terms("가"), analyzer.terms("확장억제")]], out)
+    again = write_index([page("확장억제")], [[analyzer.terms("가"), analyzer.terms("확장억제")]], out)
+    assert again["v"] == first["v"]       # the version names the content
+    other = write_index([page("방위비")], [[analyzer.terms("가"), analyzer.terms("방위비")]], out)
+    assert other["v"] != first["v"]
+    assert [p.name for p in out.iterdir()] == [other["v"]]   # no older version, no .partial
+    files = [p for p in (out / other["v"]).rglob("*") if p.is_file()]
+    assert (len(files), sum(p.stat().st_size for p in files)) == (other["files"], other["bytes"])
+
+
+class _CountingAnalyzer:
+    loaded = 0
+
+    def __init__(self):
+        type(self).loaded += 1
+
+    def terms_many(self, texts):
+        return [Counter(t.split()) for t in texts]
+
+
+def test_terms_let_kiwi_go_once_every_text_is_cached_and_load_it_again_at_most_once(monkeypatch):
+    monkeypatch.setattr(search_index, "Analyzer", _CountingAnalyzer)
+    monkeypatch.setattr(_CountingAnalyzer, "loaded", 0)
+    terms = search_index.Terms(None)
+    idle = terms.IDLE_CALLS_BEFORE_RELEASE
+    assert terms.of(["가 나"]) == [Counter({"가": 1, "나": 1})] and _CountingAnalyzer.loaded == 1
+    for _ in range(idle - 1):
+        terms.of(["가 나"])
+    assert terms._analyzer is not None          # not yet idle long enough
+    terms.of(["가 나"])
+    assert terms._analyzer is None and terms.releases == 1
+    terms.of(["다"])                             # missing again: loaded again ...
+    for _ in range(2 * idle):
+        terms.of(["다"])
+    assert _CountingAnalyzer.loaded == 2 and terms._analyzer is not None   # ... and kept
+    given = _CountingAnalyzer()                  # an analyzer passed in is the caller's
+    other = search_index.Terms(None, given)
+    for _ in range(2 * idle):
+        other.of(["라"])
+    assert other._analyzer is given
 
 
 # --- the built site -----------------------------------------------------------------------

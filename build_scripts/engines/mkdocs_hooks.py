@@ -41,6 +41,7 @@ from build_scripts.cleaning.pipeline import source_inputs  # noqa: E402
 from build_scripts.search.index import index_site  # noqa: E402
 from build_scripts.pages.site import build_site  # noqa: E402
 from build_scripts.engines import serve_watch  # noqa: E402
+from build_scripts import memory  # noqa: E402
 
 log = logging.getLogger("mkdocs.edition")
 _state: dict = {}
@@ -155,6 +156,7 @@ def on_files(files, config):
                     why_not=(f" (this page came from the cache file .cache/edition/pages/{p.slug}.json: "
                              "delete it and build again)") if p.from_cache else "")
         for p in site.pages]
+    _state["files"] = files
     limit = _state["edition"].nav_sources_max
     hidden = hidden_from_nav(site, limit)
     for path, content in project_files(site).items():
@@ -167,6 +169,7 @@ def on_files(files, config):
         Path(_state["edition"].timings_file).write_text(json.dumps(t))
     log.info(f"edition: {t['sources']} sources, {t['cached']} from cache; cleaning {t['clean']:.3f}s, "
              f"page generation {t['render']:.3f}s")
+    log.debug(f"edition: pages generated; {memory.resident_mb()} MB resident")
     return files
 
 
@@ -193,10 +196,31 @@ def on_post_build(config):
         _release_build_lock()
 
 
+def _release_rendered_pages(files) -> None:
+    """Let go of every page's Markdown and HTML once MkDocs has written them.
+
+    MkDocs keeps all of them until the build returns, although after `on_post_build`
+    nothing reads them; the steps here read the site from disk. Freed before the search
+    step, that memory is what Kiwi's model and the index are then built in, instead of on
+    top of it: a build's peak is the larger of the two, not their sum."""
+    if files is None:
+        return
+    for f in files:
+        page = f.page
+        if page is not None:
+            page.markdown = page.content = None
+            page.toc = []  # type: ignore[assignment]
+        if f.generated_by:
+            f._content = None  # MkDocs' own field: a generated file's text, read by then
+    memory.return_freed()
+    log.debug(f"edition: pages released; {memory.resident_mb()} MB resident")
+
+
 def _check_and_index(config):
     """The steps over the built site: every source letter published (check.py); then the
     edition's search index (search_index.py), which replaces Material's."""
     pages = _state.pop("expectations", None)
+    _release_rendered_pages(_state.pop("files", None))
     if pages is None:
         return
     site_dir = Path(config.site_dir)
@@ -217,5 +241,6 @@ def _check_and_index(config):
     except ImportError as e:  # Kiwi or jieba missing: the environment, not the corpus
         raise PluginError(f"search index: {e.name or e} is not installed; expected the packages of "
                           "requirements.txt (python -m pip install -r requirements.txt)") from None
+    log.debug(f"edition: search index written; {memory.resident_mb()} MB resident")
     log.info(f"edition: search index of {conf['pages']} pages, {conf['units']} units, "
              f"{conf['files']} files, {conf['bytes'] / 1e6:.1f} MB, in {time.perf_counter() - t0:.1f}s")

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from build_scripts.cleaning.fidelity import content_area
 from build_scripts.cleaning.chardata import HAN_RE, HANGUL_RE, LATIN_WORD_RANGES, char_class, js_ranges
-from build_scripts import cachefile
+from build_scripts import cachefile, memory
 
 log = logging.getLogger("mkdocs.edition")
 
@@ -516,16 +516,33 @@ def fnv1a(s: str) -> int:
 
 
 class IndexWriter:
-    """The index, page by page: postings go into compact arrays and each page's text blocks
-    into their JSON at once, so a page's units and terms can be let go as soon as it is
-    added (the search step's memory grows with the index, not with the pages' objects)."""
+    """The index, page by page, written as it is made: postings go into compact arrays, and
+    each page's text blocks go to disk at once, so the search step holds the postings and
+    one page, never the whole index (at 2,000 sources the index is some 250 MB).
 
-    def __init__(self):
+    Files are written under out/.partial/ and the folder is renamed to the version (a hash
+    of every file's name and content) when the index is complete: a reader's browser that
+    still holds the previous version's settings never mixes files of two builds."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.staging = out / ".partial"
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir(parents=True)
         self.postings: dict[str, array] = {}   # term -> page, unit, tf * 16 + boost, ...
         self.tails: Counter = Counter()
         self.pages: list[list[str]] = []
-        self.blocks: dict[str, bytes] = {}
+        self.digests: dict[str, bytes] = {}     # file name -> SHA-256 of its content
+        self.bytes = 0
         self.units = 0
+
+    def _put(self, name: str, data: bytes) -> None:
+        path = self.staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.digests[name] = hashlib.sha256(data).digest()
+        self.bytes += len(data)
 
     def add(self, page: PageUnits, counts: list[Counter]) -> None:
         p = len(self.pages)
@@ -544,39 +561,37 @@ class IndexWriter:
         for b in range(0, len(page.units), BLOCK):
             # The language goes along, so an excerpt is shown in its own script's font and
             # line breaking (Chinese must not take Korean's keep-all).
-            self.blocks[f"{p}.{b // BLOCK}"] = _dump([[u.anchor, u.title, u.text] + ([u.lang] if u.lang else [])
-                                                      for u in page.units[b:b + BLOCK]])
+            self._put(f"b/{p}.{b // BLOCK}.json", _dump([[u.anchor, u.title, u.text] + ([u.lang] if u.lang else [])
+                                                         for u in page.units[b:b + BLOCK]]))
 
-    def write(self, out: Path) -> dict:
-        """Write the index under out/<version>/ and return the config the worker needs."""
+    def write(self) -> dict:
+        """Finish the index as out/<version>/ and return the config the worker needs."""
         size = sum(len(t) * 3 + 4 * len(v) for t, v in self.postings.items())
         nb = 16
         while nb < 4096 and size / nb > SHARD_TARGET:
             nb *= 2
-        shards: list[dict[str, list[int]]] = [{} for _ in range(nb)]
+        shards: list[list[str]] = [[] for _ in range(nb)]
         for term in sorted(self.postings):
-            shards[fnv1a(shard_key(term)) % nb][term] = self.postings[term]
+            shards[fnv1a(shard_key(term)) % nb].append(term)
+        for i, terms in enumerate(shards):  # one shard's JSON at a time
+            if terms:
+                self._put(f"t/{i}.json", _dump({t: self.postings[t].tolist() for t in terms}))
         # Particles and endings seen at least twice, longest first (the worker strips the
         # longest that leaves a word of the index).
         tails = self.tails
         tail_list = sorted((t for t, n in tails.items() if n >= 2), key=lambda t: (-len(t), -tails[t], t))
-        files = {"pages.json": _dump(self.pages), "tails.json": _dump(tail_list)}
-        files.update({f"t/{i}.json": _dump({t: v.tolist() for t, v in s.items()}) for i, s in enumerate(shards) if s})
-        files.update({f"b/{k}.json": v for k, v in self.blocks.items()})
+        self._put("pages.json", _dump(self.pages))
+        self._put("tails.json", _dump(tail_list))
         h = hashlib.sha256()
-        for name in sorted(files):
-            h.update(name.encode())
-            h.update(files[name])
+        for name in sorted(self.digests):
+            h.update(name.encode() + b"\0" + self.digests[name])
         version = h.hexdigest()[:10]
-        if out.exists():
-            shutil.rmtree(out)
-        base = out / version
-        for name, data in files.items():
-            path = base / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        for old in self.out.iterdir():  # earlier builds' versions
+            if old != self.staging:
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+        self.staging.rename(self.out / version)
         return {"v": version, "nb": nb, "block": BLOCK, "units": self.units, "pages": len(self.pages),
-                "chars": js_ranges(), "files": len(files), "bytes": sum(len(d) for d in files.values())}
+                "chars": js_ranges(), "files": len(self.digests), "bytes": self.bytes}
 
 
 def _dump(obj) -> bytes:
@@ -585,10 +600,10 @@ def _dump(obj) -> bytes:
 
 def write_index(pages: list[PageUnits], term_counts: list[list[Counter]], out: Path) -> dict:
     """Write the index of these pages under out/<version>/; returns the worker's config."""
-    w = IndexWriter()
+    w = IndexWriter(out)
     for page, counts in zip(pages, term_counts):
         w.add(page, counts)
-    return w.write(out)
+    return w.write()
 
 
 # --- the whole step ---------------------------------------------------------------------
@@ -671,15 +686,33 @@ class Terms:
         self.used: set[str] = set()
         self.computed = 0
         self._analyzer = analyzer
+        self._own = analyzer is None   # an analyzer this object loaded, and so may let go
+        self._idle = 0                 # calls in a row that found every text cached
+        self.releases = 0
+
+    # Kiwi's model and working memory are some 500 MB, more than the rest of a 1,000-source
+    # build's search step. When the texts missing from the cache come early (the first
+    # pages, the pages edited), that memory is let go once this many calls in a row found
+    # everything cached; it is loaded again if a text is missing later, but let go only once
+    # a build, so a corpus whose misses come and go pays at most one extra load (some 3 s).
+    IDLE_CALLS_BEFORE_RELEASE = 4
 
     def of(self, texts: list[str]) -> list[Counter]:
         digests = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
         todo = {d: t for d, t in zip(digests, texts) if d not in self.cached}
         if todo:
+            self._idle = 0
             self._analyzer = self._analyzer or Analyzer()
             for d, c in zip(todo, self._analyzer.terms_many(list(todo.values()))):
                 self.cached[d] = c
             self.computed += len(todo)
+        else:
+            self._idle += 1
+            if (self._own and self._analyzer is not None and not self.releases
+                    and self._idle >= self.IDLE_CALLS_BEFORE_RELEASE):
+                self._analyzer = None
+                self.releases += 1
+                memory.return_freed()
         self.used.update(digests)
         return [self.cached[d] for d in digests]
 
@@ -736,7 +769,7 @@ def site_pages(site_dir: Path) -> list[tuple[str, Path]]:
 def index_site(site_dir: Path, cache_file: Path | None) -> dict:
     """The edition's index of a built site (by any engine): written to
     SITE/search/edition/, with the settings the worker reads in SITE/search/search_index.json."""
-    terms, writer, batch = Terms(cache_file), IndexWriter(), []
+    terms, writer, batch = Terms(cache_file), IndexWriter(site_dir / "search" / "edition"), []
 
     def flush():
         counts = terms.of([u.text for pg in batch for u in pg.units])
@@ -754,7 +787,7 @@ def index_site(site_dir: Path, cache_file: Path | None) -> dict:
             flush()
     flush()
     terms.save()
-    conf = writer.write(site_dir / "search" / "edition")
+    conf = writer.write()
     conf["v"] = "edition/" + conf["v"]
     (site_dir / "search").mkdir(exist_ok=True)
     (site_dir / "search" / "search_index.json").write_text(stub_index(conf), encoding="utf-8")
