@@ -104,7 +104,8 @@ def test_write_index_shards_by_first_two_characters(tmp_path, analyzer):
     base = tmp_path / "idx" / conf["v"]
     shard = json.loads((base / "t" / f"{fnv1a('분담') % conf['nb']}.json").read_text(encoding="utf-8"))
     assert "분담금" in shard
-    page, unit, v = shard["분담금"]
+    units, ranges, page, unit, v = shard["분담금"]
+    assert (units, ranges) == (1, 0b1)                      # one unit, in the first page range
     assert (page, unit, v >> 4, v & 15) == (0, 1, 1, 2)   # the author's paragraph weighs 2
     block = json.loads((base / "b" / "0.0.json").read_text(encoding="utf-8"))
     assert block[1] == ["p-1", "가", "방위비분담금과 확장억제"]
@@ -302,6 +303,33 @@ def test_raw_html_in_a_source_is_shown_in_results_never_run(tmp_path):
             assert page.evaluate("() => window.__pwned") is None
     finally:
         stop()
+
+
+def test_postings_split_by_page_range_give_the_same_answer(built_site, tmp_path, monkeypatch):
+    """The real site's index written again with ranges of 8 pages: the worker shows the first
+    range's results, then the others as they arrive; its last answer is the one-range answer."""
+    need_chromium()
+    import shutil
+    split = tmp_path / "site"
+    shutil.copytree(built_site, split)
+    monkeypatch.setattr(search_index, "RANGE_PAGES", 8)
+    conf = search_index.index_site(split, built_site.parent / ".cache" / "edition" / "search-terms.json")
+    assert conf["ranges"] > 4
+    queries = ["방위비분담금", "확장억제 강화", "驻韩美军", "Trump", "동맹"]
+    answers = {}
+    for name, site in (("one", built_site), ("split", split)):
+        base, stop = bench.serve(site)
+        try:
+            with bench.search_box(base) as page:
+                answers[name] = []
+                for q in queries:
+                    bench.type_query(page, q)
+                    bench.wait_final(page)
+                    answers[name].append(bench.ranked(page))
+        finally:
+            stop()
+    assert answers["split"] == answers["one"]
+    assert all(answers["one"])
 
 
 @pytest.mark.parametrize("query, first", [

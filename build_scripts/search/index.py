@@ -485,6 +485,21 @@ class Analyzer:
 
 BLOCK = 4              # units per text block fetched for excerpts
 SHARD_TARGET = 24_000  # bytes of postings aimed at per shard
+# Postings are split by page range, so what the first query fetches stops growing with the
+# corpus: the worker ranks the first range's pages and shows them, then fetches the other
+# ranges a term occurs in (each term's entry says which) and shows the results again as
+# each arrives. A range is this many pages, or more where there would be over MAX_RANGES.
+RANGE_PAGES = 512
+MAX_RANGES = 32        # a term's ranges are one 32-bit mask in the worker
+
+
+def range_pages(pages: int) -> int:
+    """Pages per range for an index of this many pages.
+
+    >>> range_pages(1411), range_pages(12_000), range_pages(20_000)
+    (512, 512, 625)
+    """
+    return max(RANGE_PAGES, -(-pages // MAX_RANGES))
 
 
 def shard_key(term: str) -> str:
@@ -565,8 +580,15 @@ class IndexWriter:
                                                          for u in page.units[b:b + BLOCK]]))
 
     def write(self) -> dict:
-        """Finish the index as out/<version>/ and return the config the worker needs."""
-        size = sum(len(t) * 3 + 4 * len(v) for t, v in self.postings.items())
+        """Finish the index as out/<version>/ and return the config the worker needs.
+
+        t/<shard>.json holds every term of the shard, each as [units it occurs in, mask of
+        the page ranges it occurs in, postings of range 0...]; t/<range>/<shard>.json holds
+        the postings of a later range, for the terms that occur there."""
+        per = range_pages(len(self.pages))
+        ranges = max(1, -(-len(self.pages) // per))
+        first = per * 3  # postings are triples: range 0 is the first `first` numbers of a term
+        size = sum(len(t) * 3 + 4 * min(len(v), first) for t, v in self.postings.items())
         nb = 16
         while nb < 4096 and size / nb > SHARD_TARGET:
             nb *= 2
@@ -574,8 +596,16 @@ class IndexWriter:
         for term in sorted(self.postings):
             shards[fnv1a(shard_key(term)) % nb].append(term)
         for i, terms in enumerate(shards):  # one shard's JSON at a time
-            if terms:
-                self._put(f"t/{i}.json", _dump({t: self.postings[t].tolist() for t in terms}))
+            if not terms:
+                continue
+            split = {t: _by_range(self.postings[t], per) for t in terms}
+            self._put(f"t/{i}.json", _dump({
+                t: [len(self.postings[t]) // 3, sum(1 << r for r in parts), *parts.get(0, ())]
+                for t, parts in split.items()}))
+            for r in range(1, ranges):
+                later = {t: parts[r] for t, parts in split.items() if r in parts}
+                if later:
+                    self._put(f"t/{r}/{i}.json", _dump(later))
         # Particles and endings seen at least twice, longest first (the worker strips the
         # longest that leaves a word of the index).
         tails = self.tails
@@ -591,7 +621,21 @@ class IndexWriter:
                 shutil.rmtree(old) if old.is_dir() else old.unlink()
         self.staging.rename(self.out / version)
         return {"v": version, "nb": nb, "block": BLOCK, "units": self.units, "pages": len(self.pages),
+                "ranges": ranges,
                 "chars": js_ranges(), "files": len(self.digests), "bytes": self.bytes}
+
+
+def _by_range(postings: array, per: int) -> dict[int, list[int]]:
+    """A term's postings (page, unit, value triples, in page order) by page range.
+
+    >>> _by_range(array("I", [0, 1, 17, 511, 0, 18, 512, 2, 33, 1100, 0, 16]), 512)
+    {0: [0, 1, 17, 511, 0, 18], 1: [512, 2, 33], 2: [1100, 0, 16]}
+    """
+    out: dict[int, list[int]] = {}
+    values = postings.tolist()
+    for i in range(0, len(values), 3):
+        out.setdefault(values[i] // per, []).extend(values[i:i + 3])
+    return out
 
 
 def _dump(obj) -> bytes:

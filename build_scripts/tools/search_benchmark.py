@@ -111,7 +111,7 @@ def type_query(page, text: str) -> float:
     """Type a query the way a reader does (the text, then a key released) and wait for the
     results; returns milliseconds from the keystroke to the results on screen."""
     # The box is emptied without events, so that the query typed is the only one sent.
-    page.evaluate("() => { window.__search.sent = 0; window.__search.shown = 0;"
+    page.evaluate("() => { window.__search.sent = 0; window.__search.shown = 0; window.__result = null;"
                   " document.querySelector('.md-search-result__meta').textContent = '';"
                   " document.querySelector('input.md-search__input').value = '' }")
     box = page.locator("input.md-search__input")
@@ -147,6 +147,12 @@ KEEP_RESULT = """(() => {
     return worker
   }
 })()"""
+
+
+def wait_final(page, timeout: float = 15000) -> None:
+    """Wait for the worker's last answer to the query (KEEP_RESULT must be in the page): the
+    first results come from the first page range, and the rest follow as they arrive."""
+    page.wait_for_function("() => window.__result && window.__result.final", timeout=timeout)
 
 
 def ranked(page) -> list[tuple[str, list[str]]]:
@@ -194,6 +200,7 @@ def run_queries(base: str, queries: list[Query], collapse=None, browser=None) ->
     with search_box(base, browser) as page:
         for q in queries:
             ms = type_query(page, q.q)
+            wait_final(page)
             if collapse:  # copies of one text count once: read the whole ranking
                 seen, found = set(), []
                 for path, anchors in ranked(page):
@@ -263,6 +270,7 @@ def run_ranking(base: str, wanted: list[Wanted], browser=None) -> list[tuple[Wan
     with search_box(base, browser) as page:
         for w in wanted:
             type_query(page, w.q)
+            wait_final(page)
             root = urlsplit(base).path   # the worker's locations are relative to the site's root
             groups = [(path[len(root):] if path.startswith(root) else path, anchors)
                       for path, anchors in ranked(page)]
