@@ -14,7 +14,7 @@ from build_scripts.citations.cite import (bibtex, citation, csl_item, csl_json, 
                                           ris, scholar_date)
 from build_scripts.citations.csl import STYLES
 from build_scripts.cleaning.corpus import load_corpus
-from build_scripts.citations.csl import note_html, reference_html
+from build_scripts.citations.csl import html_to_text, note_html, reference_html
 from build_scripts.pages.source_page import page_title
 from tests.conftest import CORPUS, SLUGS, make_project, mkdocs_build
 
@@ -63,6 +63,16 @@ def test_korean_names_stay_family_first_and_reports_carry_their_genre(sources):
 def test_a_paragraph_note_uses_the_paragraph_as_locator(sources):
     note = note_html(csl_item(sources[SON]), 7)
     assert note == "Son Han-byul, <i>한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진</i>, Policy Paper (제주평화연구원, 2025), para. 7."
+
+
+def test_substituted_names_are_printed_once_and_labels_take_their_case():
+    """CSL 1.0.2 "Substitution": editors standing in for a missing author are not printed
+    again, and keep the label of the names they stand in for; APA's label is "(Ed.)"."""
+    item = {"id": "x", "type": "webpage", "title": "쪽 제목", "container-title": "사이트",
+            "editor": [{"literal": "편집진"}], "issued": {"date-parts": [[2026, 1, 10]]}}
+    assert html_to_text(reference_html(item, "chicago")) == "편집진, ed. “쪽 제목.” 사이트, January 10, 2026."
+    entry = dict(item, type="entry-encyclopedia", editor=[{"family": "Kim", "given": "Chul"}])
+    assert html_to_text(reference_html(entry, "apa")) == "쪽 제목. (2026). In C. Kim (Ed.), 사이트."
 
 
 def test_scholar_dates():
