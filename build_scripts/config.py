@@ -9,6 +9,8 @@ with one message per problem, naming the key, what was expected and what was fou
         nav_sources_max: 30    # sidebar lists every source up to this many
         search: edition        # edition | material | none
         timings_file: null     # write the stages' timings here (the benchmark reads them)
+        editors:               # the edition's editors, as citations of its own pages name them
+          - literal: 한미동맹 정책 논평 읽기판 편집진     # a group, or {family: …, given: …}
 """
 from __future__ import annotations
 
@@ -31,6 +33,28 @@ class EditionConfig(base.Config):
     search = c.Choice(SEARCH_ENGINES, default="edition")
     # The benchmark's window on the stages' own timings (a JSON file, written after a build).
     timings_file = c.Optional(c.Type(str))
+    # Who edits the edition: the editors of its own pages (an issue page is their synthesis),
+    # named so in those pages' citations. Each a person {family:, given:} or a group
+    # {literal:}; none, and those citations name no editor.
+    editors = c.Type(list, default=[])
+
+
+EDITORS_EXPECTED = ("a list of names, each {family: …, given: …} (a person) or {literal: …} "
+                    "(a group), every value non-empty text")
+
+
+def valid_editor(name) -> bool:
+    """One editor: {family, given} (given may be left out) or {literal}, all non-empty text.
+
+    >>> [valid_editor(x) for x in [{"literal": "편집진"}, {"family": "Kim", "given": "Chul"}, {"family": "Kim"},
+    ...                            {"literal": ""}, {"literal": "a", "family": "b"}, {"given": "Chul"}, "편집진"]]
+    [True, True, True, False, False, False, False]
+    """
+    if not isinstance(name, dict) or not name:
+        return False
+    if not all(isinstance(v, str) and v.strip() for v in name.values()):
+        return False
+    return set(name) == {"literal"} or "family" in name and set(name) <= {"family", "given"}
 
 
 class ConfigError(EditionError):
@@ -47,7 +71,7 @@ def load_edition_config(extra: dict | None, path: str = "mkdocs.yml") -> Edition
     ... except CorpusErrors as e:
     ...     print(e)
     3 problems in the corpus:
-      mkdocs.yml: unknown setting extra.edition.colour; expected one of ['nav_sources_max', 'search', 'timings_file']; found 'colour'
+      mkdocs.yml: unknown setting extra.edition.colour; expected one of ['nav_sources_max', 'search', 'timings_file', 'editors']; found 'colour'
       mkdocs.yml: bad value for extra.edition.nav_sources_max; expected a whole number, 1 or more; found 0
       mkdocs.yml: bad value for extra.edition.search; expected one of ['edition', 'material', 'none']; found 'lunr'
     """
@@ -66,9 +90,14 @@ def load_edition_config(extra: dict | None, path: str = "mkdocs.yml") -> Edition
         failed, _ = one.validate()
         if failed:
             expected = (f"one of {list(SEARCH_ENGINES)}" if key == "search" else
-                        "a whole number, 1 or more" if key == "nav_sources_max" else "a file path, or null")
+                        "a whole number, 1 or more" if key == "nav_sources_max" else
+                        EDITORS_EXPECTED if key == "editors" else "a file path, or null")
             problems.append(ConfigError(path, f"bad value for extra.edition.{key}", expected=expected,
                                         found=repr(raw[key])))
+        elif key == "editors" and not all(valid_editor(n) for n in one[key]):
+            bad = next(n for n in one[key] if not valid_editor(n))
+            problems.append(ConfigError(path, f"bad value for extra.edition.{key}", expected=EDITORS_EXPECTED,
+                                        found=repr(bad)))
         elif key == "nav_sources_max" and one[key] < 1:
             problems.append(ConfigError(path, f"bad value for extra.edition.{key}",
                                         expected="a whole number, 1 or more", found=repr(raw[key])))

@@ -153,3 +153,44 @@ def test_bad_edition_settings_in_mkdocs_yml_are_one_message_each(tmp_path):
     assert "mkdocs.yml: bad value for extra.edition.nav_sources_max; expected a whole number, 1 or more; " \
            "found 'many'" in out
     assert "mkdocs.yml: unknown setting extra.edition.colour" in out
+
+
+EDITORS_EXPECTED = ("expected a list of names, each {family: …, given: …} (a person) or {literal: …} (a group), "
+                    "every value non-empty text")
+
+
+@pytest.mark.parametrize("value, found", [
+    ("편집진", "'편집진'"),
+    ("[{name: 편집진}]", "{'name': '편집진'}"),
+    ("[{literal: ''}]", "{'literal': ''}"),
+    ("[{literal: 편집진, family: Kim}]", "{'literal': '편집진', 'family': 'Kim'}"),
+    ("[{given: Chul}]", "{'given': 'Chul'}"),
+])
+def test_bad_editors_are_one_clear_message(value, found):
+    from build_scripts.config import load_edition_config
+    from build_scripts.errors import CorpusErrors
+    import yaml
+    with pytest.raises(CorpusErrors) as e:
+        load_edition_config({"edition": {"editors": yaml.safe_load(value)}})
+    assert str(e.value) == ("1 problem in the corpus:\n  mkdocs.yml: bad value for extra.edition.editors; "
+                            f"{EDITORS_EXPECTED}; found {found}")
+
+
+def test_editors_may_be_people_a_group_or_none():
+    from build_scripts.config import load_edition_config
+    people = [{"family": "Kim", "given": "Chul"}, {"literal": "편집진"}, {"family": "Lee"}]
+    assert load_edition_config({"edition": {"editors": people}}).editors == people
+    assert load_edition_config({"edition": {"editors": []}}).editors == []
+    assert load_edition_config({}).editors == []
+
+
+def test_bad_editors_in_mkdocs_yml_stop_the_build_with_the_message(tmp_path):
+    proj = make_project(tmp_path, {"test-source": {"source.txt": "본문이다.\n", "meta.yml": MINIMAL_META}})
+    cfg = proj / "mkdocs.yml"
+    text = cfg.read_text("utf-8")
+    assert "      - literal: 한미동맹 정책 논평 읽기판 편집진\n" in text
+    cfg.write_text(text.replace("      - literal: 한미동맹 정책 논평 읽기판 편집진\n", "      - name: 편집진\n"), "utf-8")
+    r = mkdocs_build(proj)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and "Traceback" not in out, out
+    assert f"mkdocs.yml: bad value for extra.edition.editors; {EDITORS_EXPECTED}; found {{'name': '편집진'}}" in out

@@ -239,6 +239,48 @@ def test_copy_citation_puts_the_right_text_on_the_clipboard(browser, server):
         ctx.close()
 
 
+def test_an_issue_pages_cite_box_keeps_the_chosen_style_and_copies_it(browser, server):
+    """An issue page's Cite box is the source pages' box: the style chosen on a source page
+    holds there; its copy button gives the reference with the page's address and today's
+    date in the style's own form; it has no paragraphs to cite, so no ❝ and no fragment option."""
+    from types import SimpleNamespace
+    from build_scripts.apparatus.issues import IssueError
+    from build_scripts.citations.cite import issue_citation, reference_text
+    from build_scripts.reading import read_yaml
+    from tests.conftest import CORPUS
+    from tests.test_cite import EDITION, EDITORS
+    iid, slug = "defense-cost-sharing", "2025-son-alliance-modernization"
+    data = read_yaml(CORPUS / "issues" / f"{iid}.yml", IssueError)[1]
+    c = issue_citation(SimpleNamespace(**{k: data[k] for k in ("id", "names", "updated", "description")}),
+                       f"https://x/issues/{iid}/", EDITION, EDITORS)
+    d = datetime.date.today()
+
+    def expected(style):
+        return (reference_text(c, style).replace("__EDITION__", f"{server}/issues/{iid}/")
+                .replace("__ACCESSED_ISO__", d.isoformat()).replace("__ACCESSED__", f"{d.year}년 {d.month}월 {d.day}일"))
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server}/sources/{slug}/")
+        page.click("details.cite-box summary")
+        page.check(".cite-styles input[value=zh]")
+        page.goto(f"{server}/issues/{iid}/")
+        page.click("details.cite-box summary")
+        assert page.is_checked(".cite-styles input[value=zh]")
+        assert page.locator(".cite-entry:visible").count() == 1 and page.locator(".cite-entry[data-style=zh]").is_visible()
+        assert page.locator(".cite-styles input").count() == 4
+        assert page.locator(".cite-fragment").count() == 0 and page.locator("button.para-cite").count() == 0
+        page.locator(".cite-entry[data-style=zh] .cite-copy").click()
+        assert page.evaluate("navigator.clipboard.readText()") == expected("zh")
+        for style in ("ko", "chicago", "apa"):
+            page.check(f".cite-styles input[value={style}]")
+            page.locator(f".cite-entry[data-style={style}] .cite-copy").click()
+            assert page.evaluate("navigator.clipboard.readText()") == expected(style), style
+    finally:
+        ctx.close()
+
+
 def test_a_removed_paragraphs_id_lands_on_the_paragraph_in_its_place(page, server):
     """Aliases (ids of removed paragraphs) scroll to and highlight the paragraph holding them."""
     page.goto(f"{server}/sources/2024-segye-alliance-nuclear-deterrence/")

@@ -1,5 +1,5 @@
-"""Citing sources: the CSL processor's output, the downloads read back with real parsers
-(pybtex, rispy), and the meta tags read back from the built HTML."""
+"""Citing sources and issue pages: the CSL processor's output, the downloads read back with
+real parsers (pybtex, rispy), and the meta tags read back from the built HTML."""
 from __future__ import annotations
 
 import json
@@ -14,7 +14,7 @@ from build_scripts.citations.cite import (bibtex, citation, csl_item, csl_json, 
                                           ris, scholar_date)
 from build_scripts.citations.csl import STYLES
 from build_scripts.cleaning.corpus import load_corpus
-from build_scripts.citations.csl import note_html, reference_html
+from build_scripts.citations.csl import html_to_text, note_html, reference_html
 from build_scripts.pages.source_page import page_title
 from tests.conftest import CORPUS, SLUGS, make_project, mkdocs_build
 
@@ -63,6 +63,16 @@ def test_korean_names_stay_family_first_and_reports_carry_their_genre(sources):
 def test_a_paragraph_note_uses_the_paragraph_as_locator(sources):
     note = note_html(csl_item(sources[SON]), 7)
     assert note == "Son Han-byul, <i>한미동맹 현대화: 포괄적 · 역동적 · 호혜적 동맹 구현을 위한 청사진</i>, Policy Paper (제주평화연구원, 2025), para. 7."
+
+
+def test_substituted_names_are_printed_once_and_labels_take_their_case():
+    """CSL 1.0.2 "Substitution": editors standing in for a missing author are not printed
+    again, and keep the label of the names they stand in for; APA's label is "(Ed.)"."""
+    item = {"id": "x", "type": "webpage", "title": "쪽 제목", "container-title": "사이트",
+            "editor": [{"literal": "편집진"}], "issued": {"date-parts": [[2026, 1, 10]]}}
+    assert html_to_text(reference_html(item, "chicago")) == "편집진, ed. “쪽 제목.” 사이트, January 10, 2026."
+    entry = dict(item, type="entry-encyclopedia", editor=[{"family": "Kim", "given": "Chul"}])
+    assert html_to_text(reference_html(entry, "apa")) == "쪽 제목. (2026). In C. Kim (Ed.), 사이트."
 
 
 def test_scholar_dates():
@@ -296,6 +306,17 @@ def test_a_preview_carries_the_pages_address_when_the_site_has_one(tmp_path):
     assert _one(tags, "og:url") == url and _one(tags, "citation_public_url") == url
     [item] = json.loads((proj / "site" / "cite" / f"{SON}.json").read_text("utf-8"))
     assert item["URL"] == url
+    # An issue page is cited at its own address, in its tags and its downloads alike.
+    url = f"https://ed.example.org/issues/{ISSUE}/"
+    tags = head_tags(proj / "site", ISSUE, "issues")
+    assert _one(tags, "og:url") == url and _one(tags, "citation_public_url") == url
+    assert _one(tags, "DC.identifier") == url and _one(tags, "citation_fulltext_html_url") == url
+    [item] = json.loads((proj / "site" / "cite" / "issues" / f"{ISSUE}.json").read_text("utf-8"))
+    assert item["URL"] == url
+    bib = parse_string((proj / "site" / "cite" / "issues" / f"{ISSUE}.bib").read_text("utf-8"), "bibtex")
+    assert bib.entries[f"issue-{ISSUE}"].fields["url"] == url
+    [rec] = rispy.loads((proj / "site" / "cite" / "issues" / f"{ISSUE}.ris").read_text("utf-8"))
+    assert rec["urls"] == [url]
 
 
 # --- one golden string per style per source ----------------------------------------------------
@@ -393,3 +414,170 @@ def test_formatting_is_cached_per_item_and_style_and_varies_only_the_locator(sou
         bib.register(cit)
         assert csl._tidy(str(bib.cite(cit, lambda *_: None))) == notes[1]
 
+
+
+# --- issue pages: the editors' synthesis, cited as an entry of the edition ---------------------
+
+ISSUE = "defense-cost-sharing"
+EDITION = "한미동맹 정책 논평 읽기판"
+EDITORS = [{"literal": "한미동맹 정책 논평 읽기판 편집진"}]   # mkdocs.yml's extra.edition.editors
+
+
+@pytest.fixture(scope="module")
+def issue():
+    """The issue file as the build reads it; its date pinned, so an editor's next change of
+    `updated` does not move the golden strings."""
+    from types import SimpleNamespace
+    from build_scripts.apparatus.issues import IssueError
+    from build_scripts.reading import read_yaml
+    data = read_yaml(CORPUS / "issues" / f"{ISSUE}.yml", IssueError)[1]
+    return SimpleNamespace(id=data["id"], names=data["names"], updated="2026-11-21", description=data["description"])
+
+
+def test_the_real_editors_are_the_group_in_mkdocs_yml():
+    from build_scripts.config import load_edition_config
+    from build_scripts.engines.project import read_mkdocs_yml
+    raw = read_mkdocs_yml(CORPUS.parent / "mkdocs.yml")
+    assert load_edition_config(raw["extra"]).editors == EDITORS
+    assert raw["copyright"].startswith(EDITION) and raw["site_name"] == EDITION
+
+
+# Written from each style's rules for an unsigned entry of an edited online reference work
+# (or, in Chicago, a page of a website), then checked against citeproc's output:
+#   한국어: the edition's own style, a chapter of an edited book as Korean journals cite it,
+#     the unsigned entry led by its title: “제목.” 연도. 편자 편. 『책』. 월 일 수정. URL (접속일: …);
+#   中文: GB/T 7714—2015 (佚名 where nobody signed; a part of a work, 析出文献题名[M/OL]//专著
+#     主要责任者. 专著题名; an online resource's date of update in parentheses, the date it was
+#     cited in brackets, both required of it; the URL);
+#   Chicago 18: 14.104 (a web page: listed under its owner, here the editors, with "ed." as
+#     an edited work with no author is; “Title of page.” then the site's name in roman,
+#     "last modified" and the date, the URL); Chicago puts an unsigned entry of a reference
+#     work in the notes only (14.130), and the box gives a bibliography entry;
+#   APA 7: 10.3 (an entry in an online reference work with no author: the title first, then
+#     the date, "In" the editors "(Ed.)", the work in italics, the URL), 9.38 (the English
+#     title in square brackets).
+ISSUE_GOLDEN = {
+    "ko": "“방위비 분담금과 방위비분담특별협정(SMA).” 2026. 한미동맹 정책 논평 읽기판 편집진 편. 『한미동맹 정책 논평 읽기판』. "
+          "11월 21일 수정. __EDITION__ (접속일: __ACCESSED__)",
+    "zh": "佚名, 2026. 방위비 분담금과 방위비분담특별협정(SMA)[M/OL]//한미동맹 정책 논평 읽기판 편집진. 한미동맹 정책 논평 읽기판. "
+          "(2026-11-21)[__ACCESSED_ISO__]. __EDITION__.",
+    "chicago": "한미동맹 정책 논평 읽기판 편집진, ed. “방위비 분담금과 방위비분담특별협정(SMA).” 한미동맹 정책 논평 읽기판, "
+               "last modified November 21, 2026. __EDITION__.",
+    "apa": "방위비 분담금과 방위비분담특별협정(SMA) [Defence cost sharing and the Special Measures Agreement (SMA)]. (2026). "
+           "In 한미동맹 정책 논평 읽기판 편집진 (Ed.), 한미동맹 정책 논평 읽기판. __EDITION__",
+}
+# With no editors (extra.edition.editors: []): no editor, and nothing in its place.
+ISSUE_GOLDEN_NO_EDITORS = {
+    "ko": "“방위비 분담금과 방위비분담특별협정(SMA).” 2026. 『한미동맹 정책 논평 읽기판』. 11월 21일 수정. __EDITION__ "
+          "(접속일: __ACCESSED__)",
+    "zh": "佚名, 2026. 방위비 분담금과 방위비분담특별협정(SMA)[M/OL]//한미동맹 정책 논평 읽기판. (2026-11-21)[__ACCESSED_ISO__]. "
+          "__EDITION__.",
+    "chicago": "한미동맹 정책 논평 읽기판. “방위비 분담금과 방위비분담특별협정(SMA).” Last modified November 21, 2026. __EDITION__.",
+    "apa": "방위비 분담금과 방위비분담특별협정(SMA) [Defence cost sharing and the Special Measures Agreement (SMA)]. (2026). "
+           "In 한미동맹 정책 논평 읽기판. __EDITION__",
+}
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+def test_an_issue_page_in_each_style_gives_the_golden_string(issue, style):
+    from build_scripts.citations.cite import issue_citation
+    url = f"https://ed.example/issues/{ISSUE}/"
+    assert reference_text(issue_citation(issue, url, EDITION, EDITORS), style) == ISSUE_GOLDEN[style]
+    assert reference_text(issue_citation(issue, url, EDITION, []), style) == ISSUE_GOLDEN_NO_EDITORS[style]
+
+
+def test_an_issue_page_names_no_author_and_its_editors_as_editors(issue):
+    from build_scripts.citations.cite import issue_citation
+    c = issue_citation(issue, f"https://ed.example/issues/{ISSUE}/", EDITION, EDITORS)
+    assert "author" not in c.item and c.item["editor"] == EDITORS
+    assert (c.item["type"], c.item["container-title"], c.item["title"]) == ("entry-encyclopedia", EDITION, issue.names["ko"])
+    assert c.item["issued"] == {"date-parts": [[2026, 11, 21]]} and c.item["URL"] == f"https://ed.example/issues/{ISSUE}/"
+    # Never the sources' authors: nobody's name but the editors' anywhere in the citation.
+    text = " ".join(reference_text(c, k) for k in STYLES) + bibtex(c) + ris(c) + csl_json(c)
+    for name in ("양욱", "Yang", "손한별", "Son", "Gu", "Kim", "顾卫建", "김재관", "디지털타임스"):
+        assert name not in text, name
+
+
+def test_a_korean_editors_name_is_never_inverted_or_initialised(issue):
+    from build_scripts.citations.cite import issue_citation
+    c = issue_citation(issue, f"https://ed.example/issues/{ISSUE}/", EDITION, [{"family": "김", "given": "철수"}])
+    refs = {k: reference_text(c, k) for k in STYLES}
+    assert "김철수 편." in refs["ko"] and "//김철수. " in refs["zh"]
+    assert refs["chicago"].startswith("김철수, ed. ") and "In 김철수 (Ed.), " in refs["apa"]
+    assert [n.last_names for n in parse_string(bibtex(c), "bibtex").entries[f"issue-{ISSUE}"].persons["editor"]] == [["김"]]
+
+
+def test_issue_page_downloads_read_back_as_an_edited_entry(built_site, issue):
+    bib = parse_string((built_site / "cite" / "issues" / f"{ISSUE}.bib").read_text("utf-8"), "bibtex")
+    entry = bib.entries[f"issue-{ISSUE}"]
+    assert entry.type == "incollection" and "author" not in entry.persons
+    # A group is one name, braced: never given "한미동맹 정책 논평 읽기판", family "편집진".
+    assert [_pybtex_name(p) for p in entry.persons["editor"]] == [("한미동맹 정책 논평 읽기판 편집진", "")]
+    assert entry.fields["title"] == "{" + issue.names["ko"] + "}" and entry.fields["booktitle"] == EDITION
+    updated = (CORPUS / "issues" / f"{ISSUE}.yml").read_text("utf-8").split("\nupdated: ")[1][:10]
+    assert (entry.fields["year"], entry.fields["date"]) == (updated[:4], updated)
+    assert "note" not in entry.fields  # the page is the item, not a place where it was read
+    [rec] = rispy.loads((built_site / "cite" / "issues" / f"{ISSUE}.ris").read_text("utf-8"))
+    assert rec["type_of_reference"] == "ENCYC" and "authors" not in rec
+    assert rec["secondary_authors"] == ["한미동맹 정책 논평 읽기판 편집진"]   # A2: Zotero's editor
+    assert (rec["title"], rec["secondary_title"]) == (issue.names["ko"], EDITION)
+    assert (rec["year"], rec["date"]) == (updated[:4], updated.replace("-", "/"))
+    [item] = json.loads((built_site / "cite" / "issues" / f"{ISSUE}.json").read_text("utf-8"))
+    assert (item["type"], item["editor"], item["container-title"]) == ("entry-encyclopedia", EDITORS, EDITION)
+    assert "author" not in item and "note" not in item
+
+
+def test_every_issue_page_has_its_cite_box_downloads_and_tags(built_site):
+    import re
+    ids = [p.stem for p in (CORPUS / "issues").glob("*.yml")]
+    assert len(ids) >= 12
+    for iid in ids:
+        page = (built_site / "issues" / iid / "index.html").read_text("utf-8")
+        assert page.count('class="cite-box"') == 1 and page.count('class="cite-entry"') == len(STYLES)
+        assert "data-para=" not in page and "cite-hint" not in page   # no paragraphs of its own to cite
+        for ext in ("bib", "ris", "json"):
+            assert f'href="../../cite/issues/{iid}.{ext}"' in page and (built_site / "cite" / "issues" / f"{iid}.{ext}").exists()
+        tags = dict(head_tags(built_site, iid, "issues"))
+        assert tags["citation_editor"] == EDITORS[0]["literal"] and tags["DC.type"] == "encyclopediaArticle"
+        updated = re.search(r"^updated: (\S+)", (CORPUS / "issues" / f"{iid}.yml").read_text("utf-8"), re.M).group(1)
+        assert tags["citation_publication_date"] == updated.replace("-", "/") and tags["DC.date"] == updated
+
+
+def test_issue_page_meta_tags_read_back_from_the_html(built_site, issue):
+    tags = head_tags(built_site, ISSUE, "issues")
+    names = [k for k, _ in tags]
+    assert "citation_author" not in names and "DC.creator" not in names   # nobody signs the page
+    assert _one(tags, "citation_title") == _one(tags, "DC.title") == issue.names["ko"]
+    assert _one(tags, "citation_editor") == "한미동맹 정책 논평 읽기판 편집진"
+    assert _one(tags, "DC.source") == EDITION and _one(tags, "DC.type") == "encyclopediaArticle"
+    assert _one(tags, "citation_language") == _one(tags, "DC.language") == "ko"
+    assert _one(tags, "citation_fulltext_html_url") == f"issues/{ISSUE}/"   # no site_url: the path
+    assert "citation_public_url" not in names and "og:url" not in names
+    assert _one(tags, "citation_abstract") == " ".join(issue.description.split())
+    question = "한국은 미국의 방위비 분담 증액 요구를 받아들여야 하는가?"
+    assert _one(tags, "description").startswith(question + " 주한미군 주둔 비용") and len(_one(tags, "description")) <= 160
+    assert _one(tags, "og:description") == _one(tags, "description")
+    assert _one(tags, "og:type") == "article" and _one(tags, "og:title") == issue.names["ko"]
+
+
+def test_issue_page_citations_escape_everything_for_where_it_lands():
+    """Issue files and mkdocs.yml may come from a pull request: a name with markup, braces,
+    a backslash or a line break is shown as written in every format."""
+    from types import SimpleNamespace
+    from build_scripts.citations.cite import cite_box, issue_citation, issue_meta_tags
+    from build_scripts.pages.render import front_matter
+    name = 'A <script>x()</script> {b} \\input{c} 50% & "d"\n---\nTY  - JOUR'
+    i = SimpleNamespace(id="x", names={"ko": name, "en": "E <i>"}, updated="2026-11-21", description="설명 <b>.")
+    c = issue_citation(i, "https://ed.example/issues/x/", EDITION, [{"literal": "편집진 } and {X"}])
+    box = cite_box(c, {"BibTeX": ("../cite/issues/x.bib", "application/x-bibtex")}, "./")
+    assert "<script>" not in box and "&lt;script&gt;" in box
+    entry = parse_string(bibtex(c), "bibtex").entries["issue-x"]
+    assert len(entry.persons["editor"]) == 1 and "input" in entry.fields["title"]
+    assert "\\input{" not in bibtex(c)
+    [rec] = rispy.loads(ris(c))
+    assert rec["type_of_reference"] == "ENCYC" and rec["secondary_authors"] == ["편집진 } and {X"]
+    assert rec["title"] == " ".join(name.split())           # one line: no tag of its own
+    [item] = json.loads(csl_json(c))
+    assert item["title"] == name
+    fm = front_matter(name, head_meta=[[k, v] for k, v in issue_meta_tags(c)])
+    assert fm.count("\n---") == 1 and "<script>" not in fm.split("head_meta")[0]

@@ -31,6 +31,9 @@ def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
 
 
+VOID = ("br", "img", "hr", "meta", "link", "input", "wbr")
+
+
 class Page(HTMLParser):
     """The ids inside the content area, the <meta name> tags, and whether a Cite box is there."""
 
@@ -47,7 +50,7 @@ class Page(HTMLParser):
         if tag == "meta" and a.get("name", "").startswith(("citation_", "DC.")):
             self.meta.append((a["name"], a.get("content", "")))
         if self.depth:
-            if tag not in ("br", "img", "hr", "meta", "link", "input", "wbr"):
+            if tag not in VOID:
                 self.depth += 1
             if a.get("id") and not a["id"].startswith("__"):   # the engine's own (Zensical's __skip)
                 self.ids.append(a["id"])
@@ -56,7 +59,8 @@ class Page(HTMLParser):
             self.depth = 1
 
     def handle_endtag(self, tag):
-        if self.depth:
+        # A void element has no end; HTMLParser reports one for a self-closed `<br />`.
+        if self.depth and tag not in VOID:
             self.depth -= 1
 
 
@@ -128,6 +132,23 @@ def test_source_pages_carry_their_citation_and_cite_box_in_every_engine(builds, 
         got = read(page_file(site, slug))
         assert got.meta == ref.meta, name
         assert got.cite_box, f"{name}: no Cite box on {slug}"
+
+
+def test_issue_pages_carry_their_citation_cite_box_and_downloads_in_every_engine(builds):
+    """The generated project carries the editors (extra.edition.editors, which it does not
+    copy into its own mkdocs.yml) in every issue page's tags and downloads."""
+    ref_site = builds["hooks"]
+    ids = sorted(p.stem for p in (ROOT / "corpus" / "issues").glob("*.yml"))
+    for iid in ids:
+        ref = read(ref_site / "issues" / iid / "index.html")
+        assert ("citation_editor" in dict(ref.meta)) and ref.cite_box, iid
+        for name, site in builds.items():
+            got = read(site / "issues" / iid / "index.html")
+            assert got.meta == ref.meta, (name, iid)
+            assert got.cite_box, f"{name}: no Cite box on issues/{iid}/"
+            for ext in ("bib", "ris", "json"):
+                f = f"cite/issues/{iid}.{ext}"
+                assert (site / f).read_bytes() == (ref_site / f).read_bytes(), (name, f)
 
 
 def test_every_engine_passes_the_fidelity_check_and_gets_the_search_index(builds, tmp_path):

@@ -37,7 +37,12 @@ def compare(generated: str, golden: Path, update: bool):
 
 @pytest.fixture(scope="module")
 def site():
-    return build_site(CORPUS, cache_dir=None, site_name="한미동맹 정책 논평 읽기판")
+    """The corpus built with the real mkdocs.yml's name and editors."""
+    from build_scripts.config import load_edition_config
+    from build_scripts.engines.project import read_mkdocs_yml
+    raw = read_mkdocs_yml(CORPUS.parent / "mkdocs.yml")
+    return build_site(CORPUS, cache_dir=None, site_name=raw["site_name"],
+                      editors=load_edition_config(raw["extra"]).editors)
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -519,10 +519,11 @@ def issue(quote="한미동맹이 위기다", order="10", extra=""):
             "question: {ko: 위기인가?, en: Is it a crisis?}\ndescription: 시험용 쟁점이다.\n"
             "terms: {ko: [위기], en: [crisis], zh: [危机]}\npositions:\n"
             "  - source: good-source\n    stance: describes\n    summary: 서술한다.\n    gloss: Describes.\n"
-            f"    quotes:\n      - paragraph: p-173c59\n        text: {quote}\n" + extra)
+            f"    quotes:\n      - paragraph: p-173c59\n        text: {quote}\n" + extra + "updated: 2026-01-10\n")
 
 
 ISSUE = "corpus/issues/crisis.yml"
+UPDATED = "the date of the issue's last change, YYYY-MM-DD (a real day)"
 ISSUE_CASES = {
     "a one-character quote": (issue(quote="위"), f"{ISSUE}:14: quote too short to be meaningful; expected at least 2 "
                               "letters or digits of the author's words; found '위'"),
@@ -537,6 +538,16 @@ ISSUE_CASES = {
                                     "'conditional', 'mixed', 'describes']; found 'yes'"),
     "an alias": (issue().replace("summary: 서술한다.", "summary: &s 서술한다.").replace("gloss: Describes.", "gloss: *s"),
                  f"{ISSUE}:11: " + ALIAS.format("s")),
+    "no updated date": (issue().replace("updated: 2026-01-10\n", ""),
+                        f"{ISSUE}:1: missing 'updated'; expected 'updated:' {UPDATED}; found no such key"),
+    "an updated date that is no day": (issue().replace("2026-01-10", "2026-02-30"),
+                                       f"{ISSUE}:15: bad value for 'updated'; expected {UPDATED}; found '2026-02-30'"),
+    "an updated month only": (issue().replace("2026-01-10", "2026-01"),
+                              f"{ISSUE}:15: bad value for 'updated'; expected {UPDATED}; found '2026-01'"),
+    "an updated date written day first": (issue().replace("2026-01-10", "10.01.2026"),
+                                          f"{ISSUE}:15: bad value for 'updated'; expected {UPDATED}; found '10.01.2026'"),
+    "an empty updated": (issue().replace("2026-01-10", ""),
+                         f"{ISSUE}:15: bad value for 'updated'; expected {UPDATED}; found None"),
 }
 
 

@@ -142,7 +142,7 @@ MD_META = _yaml({"title": "마크다운 원문", "authors": ["김철수"], "date
                  "format": "markdown"})
 FORMULAS_META = _yaml({"title": "=1+2 제목", "authors": ["@작가"], "date": "2021-01-01", "language": "ko"})
 ISSUE = _yaml({
-    "id": "hostile-issue", "order": 1,
+    "id": "hostile-issue", "order": 1, "updated": "2026-01-10",
     "names": {"ko": M("name-ko") + ATTR_END, "en": M("name-en") + ATTR_END, "zh": M("name-zh")},
     "question": {"ko": M("question-ko"), "en": M("question-en")},
     "description": f"{M('description')} {ENTITIES}",

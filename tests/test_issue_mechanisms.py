@@ -193,7 +193,7 @@ def second_issue(a1: str) -> str:
             "question:\n  ko: 둘째 질문인가?\n  en: Second?\n"
             "description: 시험용 둘째 쟁점이다.\nterms:\n  ko: [분담금]\n  zh: [分担]\n  en: [cost sharing]\n"
             "positions:\n  - source: test-source\n    stance: opposes\n    summary: 반대한다.\n    gloss: Opposes.\n"
-            f"    quotes:\n      - paragraph: {a1}\n        text: 국민의 세금으로\n")
+            f"    quotes:\n      - paragraph: {a1}\n        text: 국민의 세금으로\n" "updated: 2026-01-10\n")
 
 
 @pytest.fixture(scope="module")

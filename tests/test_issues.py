@@ -1,9 +1,12 @@
 """Issue pages: the data checks (each bad input a clear message naming the file, through a
 real `mkdocs build`), the quote and term matching, and what the built site carries."""
 import csv
+import datetime
 import io
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,9 @@ from build_scripts.cleaning.corpus import load_source
 from build_scripts.apparatus.glossary_markdown import abbr_pattern
 from build_scripts.apparatus.issues import find_terms, load_issues, locate_quote, read_issue
 from build_scripts.cleaning.pipeline import clean_source
-from tests.conftest import CORPUS, MINIMAL_META, make_project, mkdocs_build
+from build_scripts.apparatus.issues import IssueError
+from build_scripts.reading import read_yaml
+from tests.conftest import CORPUS, MINIMAL_META, ROOT, make_project, mkdocs_build
 
 TEXT = ("방위비 분담금을 둘러싼 한미간 갈등이 커지고 있다. 국민의 세금으로 충당되는\n"
         "방위비 분담금은 한 푼도 소홀히 써서는 안 된다고\n본다.\n\n"
@@ -45,8 +50,9 @@ def issue_yaml(a1: str, a2: str, **over) -> str:
             "  - source: anon-source\n    stance: describes\n    summary: 서술한다.\n    gloss: Describes.\n"
             f"    quotes:\n      - paragraph: {a2}\n        text: SMA를 다시 협상하기보다\n"),
     }
+    updated = over.pop("updated", "updated: 2026-01-10\n")  # last, so the other lines keep their numbers
     data.update(over)
-    return f"id: {data.pop('id')}\n" + "".join(v for v in data.values() if v)
+    return f"id: {data.pop('id')}\n" + "".join(v for v in data.values() if v) + updated
 
 
 # --- matching -------------------------------------------------------------------------
@@ -96,6 +102,32 @@ def test_coverage_of_the_issue_set():
         assert all(i.terms[k] for k in ("ko", "en", "zh"))
 
 
+def _git(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_every_issue_is_dated_no_earlier_than_its_last_commit():
+    """`updated` is the page's date when it is cited: an editor who changes an issue file
+    and forgets to change it is told here. One day of slack: a commit's date is in its
+    committer's time zone, the editor's date may be in another."""
+    if shutil.which("git") is None or _git("rev-parse", "--is-inside-work-tree").stdout.strip() != "true":
+        pytest.skip("no git history to compare with")
+    if _git("rev-parse", "--is-shallow-repository").stdout.strip() == "true":
+        pytest.skip("a shallow clone: the commit that last touched a file is not known")
+    stale, checked = [], 0
+    for path in sorted((CORPUS / "issues").glob("*.yml")):
+        last = _git("log", "-1", "--format=%cs", "--", str(path.relative_to(ROOT))).stdout.strip()
+        if not last:  # not committed yet
+            continue
+        checked += 1
+        updated = read_yaml(path, IssueError)[1]["updated"]
+        if datetime.date.fromisoformat(updated) < datetime.date.fromisoformat(last) - datetime.timedelta(days=1):
+            stale.append(f"corpus/issues/{path.name}: updated {updated}, last changed in a commit of {last}")
+    assert checked, "no committed issue file"
+    assert not stale, ("an issue file changed without its 'updated' date; set it to the date of the change:\n  "
+                       + "\n  ".join(stale))
+
+
 # --- bad input -----------------------------------------------------------------------
 
 BAD = {
@@ -128,6 +160,14 @@ BAD = {
         lambda a1, a2: issue_yaml(a1, a2, related="related: [no-such-issue]\n"),  # the last line
         ["corpus/issues/bad.yml:33", "related issue does not exist", "found no-such-issue"]),
     "malformed YAML": (lambda a1, a2: "id: x\nnames: [unclosed\n", ["corpus/issues/bad.yml:", "malformed YAML"]),
+    "no updated date": (
+        lambda a1, a2: issue_yaml(a1, a2, updated=""),
+        ["corpus/issues/bad.yml:1: missing 'updated'; expected 'updated:' the date of the issue's last change, "
+         "YYYY-MM-DD (a real day); found no such key"]),
+    "an updated date that is no day": (
+        lambda a1, a2: issue_yaml(a1, a2, updated="updated: 2026-13-01\n"),
+        ["corpus/issues/bad.yml:33: bad value for 'updated'; expected the date of the issue's last change, "
+         "YYYY-MM-DD (a real day); found '2026-13-01'"]),
 }
 
 

@@ -281,6 +281,11 @@ def test_axe_finds_no_serious_violation(context, server, scheme):  # noqa: F811
     for kind, path in PAGE_KINDS.items():
         page.goto(f"{server}/{path}")
         found[kind] = _axe(page, script)
+    # The Cite box open, on a source page and an issue page (its copy buttons are coloured).
+    for kind in ("source", "issue"):
+        page.goto(f"{server}/{PAGE_KINDS[kind]}")
+        page.click("details.cite-box summary")
+        found[f"{kind}, Cite box open"] = _axe(page, script)
     page.goto(f"{server}/issues/")
     search(page, "확장억제")
     page.wait_for_timeout(600)   # Material fades result colours in: measure them settled

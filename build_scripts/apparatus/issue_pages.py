@@ -193,18 +193,41 @@ def position_anchor(slug: str) -> str:
     return f"pos-{slug}"
 
 
+@dataclass
+class IssueCite:
+    """How an issue page is cited (citations.cite): its Cite box (HTML) and the <meta>
+    tags of its <head>, which the theme writes from the front matter."""
+    box: str = ""
+    meta: list[tuple[str, str]] = field(default_factory=list)
+
+
+def issue_description(issue: Issue) -> str:
+    """The page's description (<meta name="description">, link previews): its question,
+    then the editors' description as far as it fits.
+
+    >>> from types import SimpleNamespace as N
+    >>> issue_description(N(question={"ko": "받아들여야 하는가?"}, description="첫 문장이다. 둘째 문장이다."))
+    '받아들여야 하는가? 첫 문장이다. 둘째 문장이다.'
+    """
+    return summary(f"{issue.question['ko']} {issue.description}")
+
+
 def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str, list[dict]],
-                 issues_by_id: dict[str, Issue], authors: dict[str, Author]) -> str:
+                 issues_by_id: dict[str, Issue], authors: dict[str, Author], cite: IssueCite | None = None) -> str:
     n = issue.names
+    cite = cite or IssueCite()
     positions = sorted(issue.positions, key=lambda p: (by_slug[p.slug].meta["date"], p.slug))
-    out = [front_matter(n["ko"], issue_id=issue.id, description=summary(issue.description)), "",
-           f"# {esc(n['ko'])}", "",
+    meta = {"head_meta": [[k, v] for k, v in cite.meta]} if cite.meta else {}
+    out = [front_matter(n["ko"], issue_id=issue.id, updated=issue.updated, description=issue_description(issue), **meta),
+           "", f"# {esc(n['ko'])}", "",
            f'<p class="issue-names" data-ed=""><span lang="en">{html.escape(n["en"])}</span> · '
            f'<span lang="zh">{html.escape(n["zh"])}</span></p>', "",
            '<div class="issue-question" data-ed="" markdown="1">', "",
            f"**질문:** {esc(issue.question['ko'])}  ",
-           f'<span lang="en">*{esc(issue.question["en"])}*</span>', "", "</div>", "",
-           esc(issue.description), "",
+           f'<span lang="en">*{esc(issue.question["en"])}*</span>', "", "</div>", ""]
+    if cite.box:
+        out += [cite.box, ""]
+    out += [esc(issue.description), "",
            "## 한눈에 보기 <span lang=\"en\">(At a glance)</span> {: #at-a-glance }", "",
            # The wrapper lets a phone show each row as a card (edition.css) instead of a
            # table five columns wide.
@@ -587,11 +610,14 @@ def export_csv(rows: list[dict]) -> str:
 
 def export_json(issues: list[Issue], rows: list[dict]) -> str:
     meta = [{"id": i.id, "names": i.names, "question": i.question, "description": i.description,
-             "terms": i.terms, "related": i.related} for i in issues]
+             "terms": i.terms, "related": i.related, "updated": i.updated} for i in issues]
     return json.dumps({"issues": meta, "quotes": rows}, ensure_ascii=False, indent=1) + "\n"
 
 
-def generate(sources: list[Source], paragraphs: dict[str, list[dict]], issues: list[Issue], glossary: list[Entry], url_of) -> Generated:
+def generate(sources: list[Source], paragraphs: dict[str, list[dict]], issues: list[Issue], glossary: list[Entry], url_of,
+             citations: dict[str, IssueCite] | None = None) -> Generated:
+    """The apparatus' pages and files. citations: issue id -> its Cite box and meta tags
+    (none: the pages are made without them)."""
     by_slug = {s.slug: s for s in sources}
     by_id = {i.id: i for i in issues}
     authors = collect_authors(sources)
@@ -600,7 +626,7 @@ def generate(sources: list[Source], paragraphs: dict[str, list[dict]], issues: l
     # links to them (from the home page) always land.
     pages["issues/index.md"] = render_issues_index(issues, sources, authors)
     for i in issues:
-        pages[f"issues/{i.id}.md"] = render_issue(i, by_slug, paragraphs, by_id, authors)
+        pages[f"issues/{i.id}.md"] = render_issue(i, by_slug, paragraphs, by_id, authors, (citations or {}).get(i.id))
     pages["authors/index.md"] = render_authors_index(authors)
     for a in authors.values():
         pages[f"authors/{a.id}.md"] = render_author(a, issues)

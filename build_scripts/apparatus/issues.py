@@ -93,6 +93,7 @@ class Issue:
     related: list[str]
     positions: list[Position]
     order: int = 1000
+    updated: str = ""        # the date of the page's last change, YYYY-MM-DD (cited as its date)
     related_lines: list[int | None] = field(default_factory=list)  # checked once all issues are read
 
 
@@ -302,7 +303,24 @@ class _Checker:
 
 
 LANG_NAMES = {"ko": "Korean", "en": "English", "zh": "Chinese"}
-ISSUE_KEYS = {"id", "order", "names", "question", "description", "terms", "related", "positions"}
+ISSUE_KEYS = {"id", "order", "updated", "names", "question", "description", "terms", "related", "positions"}
+UPDATED_EXPECTED = "the date of the issue's last change, YYYY-MM-DD (a real day)"
+
+
+def full_date(value) -> bool:
+    """A real day written YYYY-MM-DD.
+
+    >>> [full_date(x) for x in ["2026-11-21", "2026-02-30", "2026-11", "21.11.2026", 20261121, " 2026-11-21"]]
+    [True, False, False, False, False, False]
+    """
+    import datetime
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 POSITION_KEYS = {"source", "stance", "summary", "gloss", "quotes", "relations", "editors_note", "stance_note"}
 QUOTE_KEYS = {"paragraph", "text"}
 RELATION_KEYS = {"type", "with", "note"}
@@ -358,7 +376,14 @@ def read_issue(path: Path, paragraphs: dict[str, list[dict]]) -> Issue:
     if order is None:
         c.fail(("order",), "bad value for 'order'", expected="a whole number (the issue's place in lists)",
                found=repr(data.get("order")))
-    return Issue(iid, str(path), names, question, description, terms, list(related), positions, order,
+    # The page's date when it is cited: an editor who changes the issue changes it too
+    # (tests/test_issues.py compares it with the file's last commit).
+    updated = data.get("updated")
+    if "updated" not in data:
+        c.fail((), "missing 'updated'", expected=f"'updated:' {UPDATED_EXPECTED}", found="no such key")
+    if not full_date(updated):
+        c.fail(("updated",), "bad value for 'updated'", expected=UPDATED_EXPECTED, found=repr(updated))
+    return Issue(iid, str(path), names, question, description, terms, list(related), positions, order, updated,
                  [lines.get(("related", k)) for k in range(len(related))])
 
 

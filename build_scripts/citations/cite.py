@@ -4,6 +4,10 @@ and the Highwire Press / Dublin Core meta tags that Zotero and Google Scholar re
 
 Citations point at the original publication (its DOI or URL); this edition's URL is given
 as where the text was read, never as the work's own address.
+
+An issue page is the editors' own work, cited as an entry of the edition (`issue_citation`):
+no author (never the sources' authors), the edition's editors as editors, the edition as
+the container, the date of the issue's last change, the page's own address.
 """
 from __future__ import annotations
 
@@ -24,7 +28,12 @@ TYPES = {
     "report": ("report", "techreport", "RPRT", "report"),
     "book-chapter": ("chapter", "incollection", "CHAP", "bookSection"),
     "other": ("document", "misc", "GEN", "document"),
+    # An issue page: an unsigned entry of an edited online reference work, the edition.
+    # BibTeX's @incollection keeps the editors and the container (Zotero: a book section;
+    # @misc would become a book); RIS ENCYC is Zotero's encyclopedia article, its editors A2.
+    "issue-page": ("entry-encyclopedia", "incollection", "ENCYC", "encyclopediaArticle"),
 }
+ISSUE_PAGE = "issue-page"
 # Report subtypes as printed after the title (Zotero's "Report Type", BibTeX `type`).
 REPORT_GENRE = {"issue-brief": "Issue Brief", "policy-paper": "Policy Paper"}
 
@@ -47,6 +56,16 @@ class Citation:
     def url_is_edition(self) -> bool:
         """The original has no address of its own: the item's URL is this edition's page."""
         return self.item.get("URL") == self.edition_url
+
+    @property
+    def is_issue_page(self) -> bool:
+        """The item is the edition's own page (an issue page), not a work read in it."""
+        return self.kind == ISSUE_PAGE
+
+    @property
+    def read_in_needed(self) -> bool:
+        """Whether to say where it was read: not when the item is the page itself."""
+        return not (self.url_is_edition or self.is_issue_page)
 
     @property
     def pages(self) -> tuple[str | None, str | None]:
@@ -158,6 +177,32 @@ def native_names(meta: dict) -> dict[str, list[dict]]:
     return {key: [{"literal": a.get(f"name_{key}") or a["name"]} for a in meta["authors"]] for key in ("ko", "zh")}
 
 
+def issue_citation(issue, edition_url: str, edition_name: str, editors: list[dict]) -> Citation:
+    """An issue page as the reference managers and styles should see it: an entry of the
+    edition (CSL entry-encyclopedia), titled by its Korean name, with no author (the page
+    is the editors' synthesis, never the sources' authors' words), the edition's editors
+    (`extra.edition.editors`; none when that list is empty) as editors, the edition as the
+    container, the issue's `updated` date as its date, and the page as its address (when
+    the site's address is known), its description as the abstract.
+
+    >>> from types import SimpleNamespace as N
+    >>> i = N(id="x", names={"ko": "쟁점", "en": "Issue"}, updated="2026-11-21", description="설명.")
+    >>> c = issue_citation(i, "https://ed.example/issues/x/", "판", [{"literal": "편집진"}])
+    >>> c.item["type"], c.item["editor"], c.item["issued"], c.item["URL"], "author" in c.item
+    ('entry-encyclopedia', [{'literal': '편집진'}], {'date-parts': [[2026, 11, 21]]}, 'https://ed.example/issues/x/', False)
+    >>> "editor" in issue_citation(i, "issues/x/", "판", []).item, "URL" in issue_citation(i, "issues/x/", "판", []).item
+    (False, False)
+    """
+    item = {"id": f"issue-{issue.id}", "type": TYPES[ISSUE_PAGE][0], "title": issue.names["ko"],
+            "container-title": edition_name, "issued": {"date-parts": [date_parts(issue.updated)]}, "language": "ko"}
+    if editors:
+        item["editor"] = [dict(e) for e in editors]
+    if is_absolute(edition_url):
+        item["URL"] = edition_url
+    item["abstract"] = " ".join(issue.description.split())
+    return Citation(item, edition_url, edition_name, ISSUE_PAGE, item["abstract"], {}, issue.names.get("en", ""))
+
+
 # Headings under which a source gives its abstract, by language (the section a paragraph
 # stands in, pipeline.paragraph_records).
 ABSTRACT_HEADINGS = {"abstract": "en", "summary": "en", "摘要": "zh", "内容摘要": "zh", "内容提要": "zh",
@@ -253,8 +298,11 @@ def bibtex(c: Citation) -> str:
         if v:
             fields.append((k, v))
     add("author", " and ".join(_bib_name(n) for n in it.get("author", [])))
+    add("editor", " and ".join(_bib_name(n) for n in it.get("editor", [])))
     # Braced twice: the title keeps its capitals and is never re-cased by a style.
     add("title", "{" + _bib_escape(it["title"]) + "}")
+    if entry == "incollection":
+        add("booktitle", _bib_escape(it.get("container-title", "")))
     if entry == "article":
         add("journal", _bib_escape(it.get("container-title", "")))
     if entry == "techreport":
@@ -274,7 +322,7 @@ def bibtex(c: Citation) -> str:
     add("url", _bib_url(it.get("URL", "")))
     add("language", it.get("language"))
     add("abstract", _bib_escape(c.abstract))
-    if not c.url_is_edition:
+    if c.read_in_needed:
         add("note", _bib_escape(c.read_in))
     body = ",\n".join(f"  {k} = {v if k == 'month' else '{' + v + '}'}" for k, v in fields)
     return f"@{entry}{{{it['id']},\n{body}\n}}\n"
@@ -285,8 +333,9 @@ def bibtex(c: Citation) -> str:
 def ris(c: Citation) -> str:
     it = c.item
     lines = [("TY", TYPES[c.kind][2])]
-    for n in it.get("author", []):
-        lines.append(("AU", n["literal"] if "literal" in n else f"{n['family']}, {n.get('given', '')}".rstrip(", ")))
+    for tag, role in (("AU", "author"), ("A2", "editor")):  # A2: Zotero's editor of an encyclopedia article
+        for n in it.get(role, []):
+            lines.append((tag, n["literal"] if "literal" in n else f"{n['family']}, {n.get('given', '')}".rstrip(", ")))
     lines.append(("TI", it["title"]))
     if it.get("container-title"):
         lines.append(("T2", it["container-title"]))
@@ -302,7 +351,7 @@ def ris(c: Citation) -> str:
             lines.append((tag, it[key]))
     first, last = c.pages
     lines += [("SP", first), ("EP", last), ("AB", c.abstract or None),
-              ("N1", None if c.url_is_edition else c.read_in)]
+              ("N1", c.read_in if c.read_in_needed else None)]
     lines.append(("ER", ""))
     # One tag a line: a line break inside a value would start a tag of its own.
     return "".join(f"{t}  - {' '.join(str(v).split())}\r\n" for t, v in lines if v is not None)
@@ -310,7 +359,7 @@ def ris(c: Citation) -> str:
 
 def csl_json(c: Citation) -> str:
     item = dict(c.item)
-    if not c.url_is_edition:
+    if c.read_in_needed:
         item["note"] = c.read_in
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
@@ -384,6 +433,36 @@ def meta_tags(src: Source, c: Citation) -> list[tuple[str, str]]:
     return [(k, v) for k, v in tags if v]
 
 
+def _tag_name(n: dict) -> str:
+    """A name for a meta tag: "Family, Given" (Zotero splits on the comma), a group whole."""
+    return n["literal"] if "literal" in n else ", ".join(x for x in (n["family"], n.get("given")) if x)
+
+
+def issue_meta_tags(c: Citation) -> list[tuple[str, str]]:
+    """An issue page's <head> tags: Highwire Press with the editors as `citation_editor`
+    (no `citation_author`: nobody signs the page), the date of its last change, and Dublin
+    Core, whose DC.type names Zotero's type (an encyclopedia article) and DC.source the
+    edition it is part of (`citation_book_title` would make Zotero call it a book section).
+
+    >>> from types import SimpleNamespace as N
+    >>> i = N(id="x", names={"ko": "쟁점", "en": "Issue"}, updated="2026-11-21", description="설명.")
+    >>> tags = issue_meta_tags(issue_citation(i, "issues/x/", "판", [{"family": "Kim", "given": "Chul"}]))
+    >>> [t for t in tags if t[0] in ("citation_editor", "citation_publication_date", "DC.type")]
+    [('citation_editor', 'Kim, Chul'), ('citation_publication_date', '2026/11/21'), ('DC.type', 'encyclopediaArticle')]
+    """
+    it = c.item
+    date = "-".join(f"{x:02d}" if k else str(x) for k, x in enumerate(it["issued"]["date-parts"][0]))
+    tags = [("citation_title", it["title"])]
+    tags += [("citation_editor", _tag_name(n)) for n in it.get("editor", [])]
+    tags += [("citation_publication_date", scholar_date(date)), ("citation_language", it["language"]),
+             ("citation_public_url", it.get("URL", "")), ("citation_fulltext_html_url", c.edition_url),
+             ("citation_abstract", c.abstract),
+             ("DC.title", it["title"]), ("DC.date", date), ("DC.language", it["language"]),
+             ("DC.type", TYPES[ISSUE_PAGE][3]), ("DC.source", it["container-title"]),
+             ("DC.identifier", it.get("URL", ""))]
+    return [(k, v) for k, v in tags if v]
+
+
 # --- the Cite box -----------------------------------------------------------------------
 
 # An address in running text: it ends before a closing bracket or a sentence's punctuation.
@@ -392,8 +471,11 @@ URL_RE = re.compile(r"https?://[^\s<>)\]\"]*[^\s<>)\]\".,;]")
 # page's own address (absolute only in the browser when no site_url is set), and today's
 # date (a reader's access date; the build's would be wrong the next day).
 PARA_TOKEN, PERMALINK_TOKEN, EDITION_TOKEN, ACCESSED_TOKEN = LOCATOR_TOKEN, "__PERMALINK__", "__EDITION__", "__ACCESSED__"
-# Formatted as a date, then replaced by ACCESSED_TOKEN (a style prints it as it likes).
+# Today as GB/T 7714 writes an access date ([2026-11-22]), for cite.js.
+ACCESSED_ISO_TOKEN = "__ACCESSED_ISO__"
+# Formatted as a date, then replaced by the token of the form the style printed it in.
 _ACCESSED_SENTINEL = ({"date-parts": [[1999, 2, 3]]}, "1999년 2월 3일")
+_ACCESSED_FORMS = {"1999년 2월 3일": ACCESSED_TOKEN, "1999-02-03": ACCESSED_ISO_TOKEN}
 # "Read in <edition>, <address>" in each style's language.
 READ_IN = {"en": "Read in", "ko": "읽은 곳:", "zh": "阅读于"}
 
@@ -408,21 +490,51 @@ def style_item(c: Citation, key: str) -> dict:
     - APA: a non-English title followed by its English translation in square brackets
       (APA 7, 9.38), when meta.yml has one;
     - an original without an address of its own: the edition's page as its URL;
-    - 한국어: today's date as the access date of an online item."""
+    - 한국어: today's date as the access date of an online item;
+    - an issue page, which changes as the editors revise it: the access date in 中文 too
+      (GB/T 7714—2015 requires it of an online resource, after the date of its last
+      change); in Chicago a web page (CMOS 18, 14.104: the site's page, "last modified" and
+      its date), since Chicago leaves an unsigned entry of a reference work out of the
+      bibliography (14.130), where the Cite box's Chicago reference stands."""
     item = {k: v for k, v in c.item.items() if k != "abstract"}
     if key in c.native_names and item.get("author"):
         item["author"] = c.native_names[key]
+    if item.get("editor"):
+        item["editor"] = [whole_cjk_name(n) for n in item["editor"]]
     if key == "apa" and c.title_en and not item["title"].startswith("["):
         item["title"] = f"{item['title']} [{c.title_en}]"
     if c.url_is_edition or not (item.get("URL") or item.get("DOI")):
         item["URL"] = EDITION_TOKEN
-    if key == "ko":
+    if key == "ko" or key == "zh" and c.is_issue_page:
         item["accessed"] = _ACCESSED_SENTINEL[0]
+    if key == "chicago" and c.is_issue_page:
+        # The style prints the status as written after the site's name; with no editors the
+        # site's name stands first (14.104) and the status begins a sentence of its own.
+        item.update(type="webpage", status="last modified" if item.get("editor") else "Last modified")
     return item
 
 
+# Hangul, kana and Han: a name written in them is never inverted or initialised.
+_CJK_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def whole_cjk_name(n: dict) -> dict:
+    """A person named in Hangul, kana or Han as CSL prints one: family name then given name,
+    with no space, never inverted or initialised (CSL 1.0.2, "Name-part Order" for
+    non-romanesque names, which citeproc-py does not follow: "철수 김", "김 철").
+
+    >>> whole_cjk_name({"family": "김", "given": "철수"}), whole_cjk_name({"family": "Kim", "given": "Chul"})
+    ({'literal': '김철수'}, {'family': 'Kim', 'given': 'Chul'})
+    """
+    if "literal" in n or not _CJK_RE.search(n.get("family", "") + n.get("given", "")):
+        return n
+    return {"literal": n.get("family", "") + n.get("given", "")}
+
+
 def _filled(s: str) -> str:
-    return s.replace(_ACCESSED_SENTINEL[1], ACCESSED_TOKEN)
+    for sentinel, token in _ACCESSED_FORMS.items():
+        s = s.replace(sentinel, token)
+    return s
 
 
 def reference_text(c: Citation, key: str) -> str:
@@ -457,7 +569,8 @@ def _read_in_html(c: Citation, ref: str, lang: str, edition_link: str) -> str:
 def cite_box(c: Citation, files: dict[str, str], self_href: str) -> str:
     """The "Cite" box under a source's header: the reference in each style the reader may
     choose (cite.js offers the choice and remembers it), copy buttons, downloads, and what
-    the paragraphs' ❝ buttons copy in each style.
+    the paragraphs' ❝ buttons copy in each style. An issue page's box is the same, with no
+    paragraphs to cite (its own text has no numbered paragraphs: its quotes link to theirs).
 
     `self_href` is the page's address relative to itself ("./"): without a configured
     site_url the page's script makes it absolute from where the reader found the page."""
@@ -469,12 +582,26 @@ def cite_box(c: Citation, files: dict[str, str], self_href: str) -> str:
         ref = linkify(_filled(reference_html(style_item(c, key), key)))
         ref = _read_in_html(c, ref, lang, edition_link).replace(EDITION_TOKEN, edition_link)
         ref = ref.replace(ACCESSED_TOKEN, '<span class="cite-today">오늘</span>')
-        entries.append(f'<div class="cite-entry" data-style="{key}" data-para="{e(paragraph_template(c, key))}">\n'
+        ref = ref.replace(ACCESSED_ISO_TOKEN, '<span class="cite-today" data-form="iso">今天</span>')
+        para = "" if c.is_issue_page else f' data-para="{e(paragraph_template(c, key))}"'
+        entries.append(f'<div class="cite-entry" data-style="{key}"{para}>\n'
                        f'<p class="cite-label">{e(label)}</p>\n'
                        f'<p class="cite-text" lang="{lang}">{ref}</p>\n'
                        f'<button type="button" class="md-button cite-copy">복사 <span lang="en">(copy)</span></button>\n</div>')
     downloads = " · ".join(f'[{label}]({path}){{: download="{path.rsplit("/", 1)[-1]}" type="{mime}" }}'
                            for label, (path, mime) in files.items())
+    if c.is_issue_page:
+        return (f'<details class="cite-box" data-ed="" markdown="1">\n'
+                f'<summary>이 쟁점 쪽 인용하기 <span lang="en">(Cite this page)</span></summary>\n\n'
+                + "\n".join(entries) + "\n\n"
+                f'내려받기 <span lang="en">(download)</span>: {downloads}\n{{: .cite-files }}\n\n'
+                '이 쪽은 편집진이 원문들의 입장을 정리한 것이다. 편집진을 편자로, 이 판을 수록처로, 마지막으로 고친 날을 '
+                '날짜로 인용한다. 저자의 말은 인용문의 문단 링크를 따라가 그 원문 쪽에서 인용한다. '
+                '<span lang="en">(This page is the editors\' synthesis: cite it with the editors as editors, the '
+                'edition as the container and the date of its last change; cite an author\'s words from the source '
+                'page its quote links to.)</span>\n{: .cite-note }\n\n'
+                f'<div class="cite-data" hidden data-url="{e(href)}"></div>\n\n'
+                '</details>')
     return (f'<details class="cite-box" data-ed="" markdown="1">\n'
             f'<summary>이 글 인용하기 <span lang="en">(Cite this source)</span></summary>\n\n'
             + "\n".join(entries) + "\n\n"

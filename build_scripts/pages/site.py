@@ -22,7 +22,7 @@ from build_scripts.citations import cite
 from build_scripts.apparatus import review
 from build_scripts.cleaning.corpus import LANGUAGES, Source, load_corpus
 from build_scripts.apparatus.glossary import load_glossary
-from build_scripts.apparatus.issue_pages import Generated, csv_text, esc, generate, page_url, source_extras
+from build_scripts.apparatus.issue_pages import Generated, IssueCite, csv_text, esc, generate, page_url, source_extras
 from build_scripts.apparatus.issues import Issue, load_issues
 from build_scripts.cleaning.pipeline import clean_source, page_expected
 from build_scripts.pages.render import front_matter
@@ -96,18 +96,21 @@ def _cache_key(src: Source, version: str) -> str:
 
 def build_site(corpus_root: Path, cache_dir: Path | None = None, *, use_directory_urls: bool = True,
                site_url: str | None = None, site_name: str = "Reading edition",
-               on_write=None) -> Site:
+               editors: list[dict] | tuple = (), on_write=None) -> Site:
     """Sources are cleaned first; then the apparatus gathers what it says about each
     (issue positions and backlinks, Cite box, works cited); each source page is assembled
-    once, last, from its parts and that data.
+    once, last, from its parts and that data. `editors` (extra.edition.editors) are named
+    as editors when an issue page is cited.
 
     `on_write(path, content)`, if given, is called before the build writes a file into the
     corpus (an anchors.yml lock), so `mkdocs serve` can tell it from a user's edit
     (serve_watch.py)."""
     site = _build_site(corpus_root, cache_dir, on_write)
     url_of = lambda path: page_url(path, use_directory_urls, site_url)  # noqa: E731
-    _build_issues(site, corpus_root, url_of)
-    _build_citations(site, url_of, site_name, cache_dir)
+    boxes = CiteBoxes(cache_dir)
+    _build_issues(site, corpus_root, url_of, site_name, list(editors), boxes)
+    _build_citations(site, url_of, site_name, boxes)
+    boxes.save()
     _build_works_cited(site)
     _assemble_pages(site)
     _build_export(site, url_of, site_name)
@@ -204,13 +207,21 @@ def _write_lock(src: Source, cleaned, on_write=None) -> None:
                  f"{sum(1 for e in cleaned.anchors.entries if e.status != 'removed')} paragraph ids; commit it")
 
 
-def _build_issues(site: Site, corpus_root: Path, url_of) -> None:
-    """Issue pages quote the paragraphs as published, so they come after the sources."""
+def _build_issues(site: Site, corpus_root: Path, url_of, site_name: str = "Reading edition",
+                  editors: list[dict] | None = None, boxes: "CiteBoxes | None" = None) -> None:
+    """Issue pages quote the paragraphs as published, so they come after the sources.
+    Each is cited as an entry of the edition, by its editors (cite.issue_citation)."""
     a = time.perf_counter()
     paragraphs = {p.slug: p.paragraphs for p in site.pages}
     site.issues = load_issues(corpus_root, paragraphs)
     glossary = load_glossary(corpus_root)
-    site.generated = generate(site.sources, paragraphs, site.issues, glossary, url_of)
+    citations = {}
+    for issue in site.issues:
+        path = f"issues/{issue.id}.md"
+        c = cite.issue_citation(issue, url_of(path), site_name, editors or [])
+        box = (boxes or CiteBoxes(None)).box(c, _downloads(site, c, f"issues/{issue.id}"), _self_href(c))
+        citations[issue.id] = IssueCite(box, cite.issue_meta_tags(c))
+    site.generated = generate(site.sources, paragraphs, site.issues, glossary, url_of, citations)
     # The editors' worklist: written beside the export and logged, never a build failure.
     report = review.build_review(site.issues, site.sources, paragraphs)
     site.generated.files["issues/review.json"] = review.review_json(report)
@@ -223,40 +234,59 @@ def _build_issues(site: Site, corpus_root: Path, url_of) -> None:
     site.timings["render"] += site.timings["issues"]
 
 
-def _build_citations(site: Site, url_of, site_name: str, cache_dir: Path | None = None) -> None:
-    """Each source page gets its Cite box, its meta tags and its BibTeX/RIS/CSL-JSON files.
+class CiteBoxes:
+    """The Cite boxes made before, by their inputs (`.cache/edition/citations.json`, signed
+    by this machine): the CSL processor takes ~50 ms an item. Read once a build; `save`
+    keeps exactly the boxes this build used."""
 
-    The CSL processor takes ~50 ms a source, so the boxes are cached by their inputs."""
+    def __init__(self, cache_dir: Path | None):
+        self.file = cache_dir / "citations.json" if cache_dir is not None else None
+        cache, why = cachefile.read(self.file, "citations") if self.file is not None else (None, None)
+        if cache is not None and not (isinstance(cache, dict)
+                                      and all(isinstance(k, str) and isinstance(v, str) for k, v in cache.items())):
+            cache, why = None, "it is not {key: Cite box}"
+        _log_ignored([(self.file, why)] if why else [])
+        self.cache, self.fresh, self.version = cache or {}, {}, code_version()
+
+    def box(self, c: cite.Citation, links: dict, self_href: str) -> str:
+        key = hashlib.sha256(json.dumps([self.version, c.kind, c.item, c.edition_url, c.edition_name, links, self_href],
+                                        sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        box = self.cache.get(key) or cite.cite_box(c, links, self_href)
+        self.fresh[key] = box
+        return box
+
+    def save(self) -> None:
+        if self.file is not None and self.fresh != self.cache:
+            cachefile.write(self.file, "citations", self.fresh)
+
+
+def _downloads(site: Site, c: cite.Citation, name: str) -> dict[str, tuple[str, str]]:
+    """The BibTeX, RIS and CSL-JSON files of one citation, written to `cite/<name>.*`, and
+    their links from its page (one folder down: sources/<slug>/, issues/<id>/)."""
+    files = {"BibTeX": (f"cite/{name}.bib", "application/x-bibtex"),
+             "RIS": (f"cite/{name}.ris", "application/x-research-info-systems"),
+             "CSL-JSON": (f"cite/{name}.json", "application/vnd.citationstyles.csl+json")}
+    site.files[files["BibTeX"][0]] = cite.bibtex(c)
+    site.files[files["RIS"][0]] = cite.ris(c)
+    site.files[files["CSL-JSON"][0]] = cite.csl_json(c)
+    return {k: ("../" + path, mime) for k, (path, mime) in files.items()}
+
+
+def _self_href(c: cite.Citation) -> str:
+    return "./" if c.edition_url.endswith("/") else c.edition_url.rsplit("/", 1)[-1]
+
+
+def _build_citations(site: Site, url_of, site_name: str, boxes: CiteBoxes | None = None) -> None:
+    """Each source page gets its Cite box, its meta tags and its BibTeX/RIS/CSL-JSON files."""
     a = time.perf_counter()
-    cache_file = cache_dir / "citations.json" if cache_dir is not None else None
-    cache, why = cachefile.read(cache_file, "citations") if cache_file is not None else (None, None)
-    if cache is not None and not (isinstance(cache, dict)
-                                  and all(isinstance(k, str) and isinstance(v, str) for k, v in cache.items())):
-        cache, why = None, "it is not {key: Cite box}"
-    _log_ignored([(cache_file, why)] if why else [])
-    cache = cache or {}
-    version, fresh = code_version(), {}
+    boxes = boxes or CiteBoxes(None)
     for p in site.pages:
         abstract = cite.abstract_of(p.paragraphs, p.source.meta["language"])
         c = cite.citation(p.source, url_of(p.path), site_name, abstract)
         p.citation = c
         p.extras.meta = cite.meta_tags(p.source, c)
         p.extras.description = cite.summary(abstract or " ".join(r["text"] for r in p.paragraphs[:3]))
-        files = {"BibTeX": (f"cite/{p.slug}.bib", "application/x-bibtex"),
-                 "RIS": (f"cite/{p.slug}.ris", "application/x-research-info-systems"),
-                 "CSL-JSON": (f"cite/{p.slug}.json", "application/vnd.citationstyles.csl+json")}
-        site.files[files["BibTeX"][0]] = cite.bibtex(c)
-        site.files[files["RIS"][0]] = cite.ris(c)
-        site.files[files["CSL-JSON"][0]] = cite.csl_json(c)
-        self_href = "./" if c.edition_url.endswith("/") else c.edition_url.rsplit("/", 1)[-1]
-        links = {k: ("../" + path, mime) for k, (path, mime) in files.items()}
-        key = hashlib.sha256(json.dumps([version, c.item, c.edition_url, site_name, links, self_href],
-                                        sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-        box = cache.get(key) or cite.cite_box(c, links, self_href)
-        fresh[key] = box
-        p.extras.cite_box = box
-    if cache_file is not None and fresh != cache:
-        cachefile.write(cache_file, "citations", fresh)
+        p.extras.cite_box = boxes.box(c, _downloads(site, c, p.slug), _self_href(c))
     site.timings["citations"] = time.perf_counter() - a
     site.timings["render"] += site.timings["citations"]
 

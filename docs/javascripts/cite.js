@@ -1,4 +1,4 @@
-/* Citing a source or one paragraph of it.
+/* Citing a source or one paragraph of it, or an issue page.
  *
  * The formatted references are made at build time (citeproc-py), one per style; this
  * script offers the choice of style and remembers it, copies them, fills in what only the
@@ -107,9 +107,14 @@
     return entries[0];
   }
 
-  /* Today as the Korean style writes an access date (2026년 1월 5일). */
-  function today() {
+  /* Today as the Korean style writes an access date (2026년 1월 5일), or with form "iso"
+   * as GB/T 7714 does (2026-01-05). */
+  function today(form) {
     var d = new Date();
+    if (form === "iso") {
+      var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+    }
     return d.getFullYear() + "년 " + (d.getMonth() + 1) + "월 " + d.getDate() + "일";
   }
 
@@ -126,7 +131,8 @@
       .split("__PARA__").join(number)
       .split("__PERMALINK__").join(permalink)
       .split("__EDITION__").join(base)
-      .split("__ACCESSED__").join(today());
+      .split("__ACCESSED__").join(today())
+      .split("__ACCESSED_ISO__").join(today("iso"));
   }
 
   /* The style chooser: one radio button per style, the choice shown and remembered. Without
@@ -155,6 +161,10 @@
       set.appendChild(label);
     });
     entries[0].insertAdjacentElement("beforebegin", set);
+    showChosen(box);
+    // The text-fragment option is for the paragraphs' ❝ copies: only where there are any.
+    var hint = box.querySelector(".cite-hint");
+    if (!hint) return;
     var fragment = document.createElement("label");
     fragment.className = "cite-fragment";
     var box2 = document.createElement("input");
@@ -164,8 +174,7 @@
     fragment.appendChild(box2);
     fragment.appendChild(document.createTextNode(
       " ❝로 복사하는 문단 주소에 본문 첫 구절과 끝 구절을 덧붙인다 (텍스트 조각 링크: 지원하는 브라우저는 그 구절을 찾아 강조한다)"));
-    box.querySelector(".cite-hint").insertAdjacentElement("afterend", fragment);
-    showChosen(box);
+    hint.insertAdjacentElement("afterend", fragment);
   }
 
   function showChosen(box) {
@@ -184,7 +193,7 @@
       a.textContent = absolute(a.getAttribute("href"));
     });
     document.querySelectorAll(".cite-box .cite-today").forEach(function (span) {
-      span.textContent = today();
+      span.textContent = today(span.getAttribute("data-form"));
     });
     document.querySelectorAll(".cite-box .cite-copy").forEach(function (button) {
       button.addEventListener("click", function () {
