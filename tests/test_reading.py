@@ -205,7 +205,13 @@ def test_backlinks_are_one_control_that_opens_the_list(context, server):  # noqa
     page.goto(f"{server}/sources/2019-digitaltimes-alliance-two-storms/")
     toggle = page.locator("button.backlinks-toggle").nth(1)
     toggle.scroll_into_view_if_needed()
-    assert toggle.evaluate("e => e.textContent") == "↗이 문단을 인용한 쟁점 2곳"
+    # One accessible name, said once: no title repeating it as a description; what the
+    # button shows ("쟁점 2개") is inside the name.
+    assert toggle.get_attribute("title") is None
+    assert toggle.evaluate("e => e.textContent") == "↗이 문단을 인용한 쟁점 2개"
+    assert toggle.locator(".sr-only").bounding_box()["width"] <= 1   # on screen: "↗ 쟁점 2개"
+    assert toggle.aria_snapshot() == '- button "이 문단을 인용한 쟁점 2개"'
+
     box = toggle.bounding_box()
     assert box["height"] >= 24 and box["width"] >= 24
     lst = page.locator("#" + toggle.get_attribute("popovertarget"))

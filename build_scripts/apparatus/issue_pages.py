@@ -480,17 +480,18 @@ def backlinks_control(anchor: str, links: list[tuple[str, str]]) -> str:
     <p>, where a <details> may not); a browser without popovers shows the list inline.
 
     >>> print(backlinks_control("p-1", [("방위비", "../issues/x.md#pos-a")]))  # doctest: +NORMALIZE_WHITESPACE
-     <span class="backlinks" data-ed=""><button type="button" class="backlinks-toggle" popovertarget="bl-p-1"
-     title="이 문단을 인용한 쟁점 1곳"><span aria-hidden="true">↗</span><span class="sr-only">이 문단을 인용한 쟁점</span>
-     1<span class="sr-only">곳</span></button><span class="backlinks-list" id="bl-p-1" popover="auto"><strong>이 문단을
-     인용한 쟁점</strong> [방위비](../issues/x.md#pos-a)</span></span>
+     <span class="backlinks" data-ed=""><button type="button" class="backlinks-toggle" popovertarget="bl-p-1"><span
+     aria-hidden="true">↗</span><span class="sr-only">이 문단을 인용한</span> 쟁점 1개</button><span
+     class="backlinks-list" id="bl-p-1" popover="auto"><strong>이 문단을 인용한 쟁점</strong>
+     [방위비](../issues/x.md#pos-a)</span></span>
     """
-    # The name is the button's own text (the count shown, the words for a screen reader),
-    # so what a voice-control user reads out is in it.
+    # One name, the button's own text, said once: "이 문단을 인용한 쟁점 2개", of which
+    # "쟁점 2개" is shown (a voice-control user says what is shown). No title: it repeated
+    # the name as a description, read a second time.
     items = " · ".join(f"[{text}]({href})" for text, href in links)
     return (f' <span class="backlinks" data-ed=""><button type="button" class="backlinks-toggle" '
-            f'popovertarget="bl-{anchor}" title="이 문단을 인용한 쟁점 {len(links)}곳"><span aria-hidden="true">↗</span>'
-            f'<span class="sr-only">이 문단을 인용한 쟁점</span> {len(links)}<span class="sr-only">곳</span></button>'
+            f'popovertarget="bl-{anchor}"><span aria-hidden="true">↗</span>'
+            f'<span class="sr-only">이 문단을 인용한</span> 쟁점 {len(links)}개</button>'
             f'<span class="backlinks-list" id="bl-{anchor}" popover="auto">'
             f"<strong>이 문단을 인용한 쟁점</strong> {items}</span></span>")
 
