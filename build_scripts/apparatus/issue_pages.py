@@ -456,6 +456,8 @@ def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dic
     out = [front_matter("용어집", description="원문에 나오는 약어의 영어·한국어·중국어 풀이와 그 약어가 나오는 원문."), "", "# 용어집 <span lang=\"en\">(Glossary)</span>", "",
            "원문에 나오는 약어를 영어, 한국어, 중국어로 풀었다. 사이트 어디서든 약어에 마우스를 올리면 같은 풀이가 뜬다. "
            "'원문'은 그 약어가 본문에 나오는 글이다.", "",
+           # The wrapper lets a phone show each entry as a card (edition.css).
+           '<div class="glossary-table" markdown="1">', "",
            "| 약어 | English | 한국어 | 中文 | 원문 |", "|---|---|---|---|---|"]
     srcs = sorted(sources, key=lambda s: (s.meta["date"], s.slug))
     for e in sorted(entries, key=lambda e: e.abbr.lower()):
@@ -468,7 +470,7 @@ def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dic
         note = f"<br><small>{cell(e.note)}</small>" if e.note else ""
         out.append(f"| **{cell(e.abbr)}** {{: #{_ascii_slug(e.abbr)} }} | <span lang=\"en\">{cell(e.en)}</span> | "
                    f"{cell(e.ko)}{note} | <span lang=\"zh\">{cell(e.zh)}</span> | {links} |")
-    out.append("")
+    out += ["", "</div>", ""]
     return "\n".join(out)
 
 
