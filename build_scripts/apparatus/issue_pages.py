@@ -70,6 +70,23 @@ def short_citation(src: Source) -> str:
     return f"{credit(src)}, {src.meta['date']}"
 
 
+def nobr(text: str) -> str:
+    """HTML text kept on one line: a date, which a browser would otherwise break after a
+    hyphen ("2019-01-" / "27") in a narrow column or at the end of a heading.
+
+    >>> nobr("2019-01-27")
+    '<span class="nobr">2019-01-27</span>'
+    """
+    return f'<span class="nobr">{html.escape(text)}</span>'
+
+
+def short_citation_md(src: Source) -> str:
+    """short_citation as Markdown (or HTML) text, its date kept whole."""
+    if src.meta["authors"]:
+        return esc(short_citation(src))
+    return f"{esc(credit(src))}, {nobr(src.meta['date'])}"
+
+
 # --- authors ---------------------------------------------------------------------------
 
 @dataclass
@@ -214,7 +231,7 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
         src = by_slug[p.slug]
         who = ", ".join(f"[{cell(a.name)}](../authors/{a.id}.md)" for a in authors_of(src, authors))
         link = _src_link(src)
-        out.append(f"| {link} | {who} | {src.meta['date']} | "
+        out.append(f"| {link} | {who} | {nobr(src.meta['date'])} | "
                    f"[{stance_label(p.stance, p.stance_note)}](#{position_anchor(p.slug)}) | {cell(p.summary)} |")
     out += ["", "</div>", "", stance_legend(), "", "## 입장 <span lang=\"en\">(Positions)</span> {: #positions }", ""]
     for p in positions:
@@ -234,7 +251,7 @@ def _render_position(p: Position, by_slug: dict[str, Source], positions: list[Po
     # Without a code, the reason stands beside the badge; with one, under the position.
     why = (f' <span class="stance-note">입장 분류 근거: {html.escape(p.stance_note)}</span>'
            if p.stance_note and not p.stance else "")
-    out = [f"### {esc(short_citation(src))} {{: #{position_anchor(p.slug)} }}", "",
+    out = [f"### {short_citation_md(src)} {{: #{position_anchor(p.slug)} }}", "",
            f'<p class="position-meta" data-ed="">{_html_src_line(src)} · '
            f"{stance_label(p.stance, p.stance_note)}{why}</p>", "",
            esc(p.summary), "",
@@ -242,7 +259,7 @@ def _render_position(p: Position, by_slug: dict[str, Source], positions: list[Po
     for q in p.quotes:
         lang = q.paragraph["lang"] or src.meta["language"]
         out += [f"> {_quote_line(q)}", f"> {{: lang=\"{lang}\" }}", ">",
-                f"> — [{esc(short_citation(src))}, 문단 {q.paragraph['number']}]({_para_link(p.slug, q.paragraph)})",
+                f"> — [{short_citation_md(src)}, 문단 {q.paragraph['number']}]({_para_link(p.slug, q.paragraph)})",
                 "> {: .quote-source data-ed=\"\" }", "", *quote_context(q, lang)]
     if p.editors_note:
         out += [f'<p class="editors-note" data-ed=""><span class="ed-label">편집자 해석</span> '
@@ -257,7 +274,7 @@ def _render_position(p: Position, by_slug: dict[str, Source], positions: list[Po
             ko, en = RELATIONS[r.type]
             note = f": {esc(r.note)}" if r.note else ""
             rel.append(f"- {ko} <span lang=\"en\">({en})</span> → "
-                       f"[{esc(short_citation(other))}](#{position_anchor(r.target)}){note}")
+                       f"[{short_citation_md(other)}](#{position_anchor(r.target)}){note}")
         out += ['<div class="relations" data-ed="" markdown="1">', "", *rel, "", "</div>", ""]
     return out
 
@@ -303,7 +320,7 @@ def quote_context(q: Quote, lang: str) -> list[str]:
 
 def _html_src_line(src: Source) -> str:
     t = html.escape(page_title(src.meta))
-    return f'<span lang="{src.meta["language"]}">{t}</span>, {html.escape(src.meta["date"])}'
+    return f'<span lang="{src.meta["language"]}">{t}</span>, {nobr(src.meta["date"])}'
 
 
 def snippet(text: str, spans: list[tuple[int, int]]) -> str:
@@ -348,8 +365,8 @@ def _render_mentions(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[
             continue
         nsrc += 1
         total += len(found)
-        body += [f'<p class="mentions-source" data-ed=""><strong>{html.escape(short_citation(src))}</strong> — '
-                 f"{_html_src_line(src)} ({len(found)})</p>", ""]
+        body += [f'<p class="mentions-source" data-ed=""><strong>{short_citation_md(src)}</strong> — '
+                 f"{_html_src_line(src)} (문단 {len(found)}개)</p>", ""]
         for p, spans in found:
             sec = f" · {esc(p['section'])}" if p["section"] else ""
             body.append(f"- [문단 {p['number']}]({_para_link(src.slug, p)}){sec}: "
@@ -465,7 +482,7 @@ def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dic
         where = [s for s in srcs if any(rx.search(p["text"]) for p in paragraphs[s.slug])]
         # Links to the sources, not the entry's words: not indexed (a search for an author's
         # name should not bring up the glossary).
-        links = ", ".join(f"[{cell(short_citation(s))}](sources/{s.slug}.md)" for s in where) or "·"
+        links = ", ".join(f"[{short_citation_md(s)}](sources/{s.slug}.md)" for s in where) or "·"
         links = f'<span class="no-index">{links}</span>'
         note = f"<br><small>{cell(e.note)}</small>" if e.note else ""
         out.append(f"| **{cell(e.abbr)}** {{: #{_ascii_slug(e.abbr)} }} | <span lang=\"en\">{cell(e.en)}</span> | "
