@@ -234,6 +234,6 @@ def test_a_quote_from_a_removed_paragraph_is_one_clear_error(tmp_path):
     assert r.returncode != 0 and "Traceback" not in out
     # Two issue files quote that paragraph: one message each, naming file and line.
     assert "2 problems in the corpus" in out, out
-    assert "corpus/issues/alliance-endurance.yml:54: paragraph p-52595e was removed" in out
-    assert "corpus/issues/extended-deterrence.yml:32: paragraph p-52595e was removed" in out
+    assert "corpus/issues/alliance-endurance.yml:55: paragraph p-52595e was removed" in out
+    assert "corpus/issues/extended-deterrence.yml:33: paragraph p-52595e was removed" in out
     assert out.count("its id now lands on paragraph 3, p-f202e1") == 2

@@ -52,6 +52,13 @@ LINE_BREAKS_JS = r"""
         if (n.tagName === 'BR' || getComputedStyle(n).display !== 'inline') chars.push(['\n', 0, 0]);
         continue;
       }
+      // A space between two elements (words kept whole in spans) is where a line may
+      // break; at the end of a line it has no box of its own to see.
+      if (!n.data.trim()) {
+        const last = chars[chars.length - 1];
+        if (last) chars.push([' ', last[1], last[2]]);
+        continue;
+      }
       const el = n.parentElement;
       if (!el || el.closest('.sr-only, [hidden]') || !el.getClientRects().length) continue;
       for (let i = 0; i < n.data.length; i++) {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -389,29 +390,10 @@ def render_issues_index(issues: list[Issue], sources: list[Source], authors: dic
            "입장 분류는 각 쟁점의 질문에 대한 저자의 답이다 (아래 표 밑의 범례).", "",
            "내려받기: [CSV](positions.csv) · [JSON](positions.json) (쟁점, 원문, 저자, 날짜, 입장, 인용문, 문단 주소)", "",
            "## 저자 × 쟁점 <span lang=\"en\">(Authors × issues)</span> {: #matrix }", "",
-           "한 줄이 원문 한 편, 한 칸이 한 쟁점이다. 날짜순이라 같은 해의 글이 모여 있고, 저자와 연도로 거를 수 있다 "
-           "(저자마다의 입장은 [저자 쪽](../authors/index.md)에도 있다).", "",
-           # Sources are the rows: they grow to hundreds, the issues stay a screen wide. The
-           # wrapper holds the sticky headers and the filter (matrix.js reads data-*).
-           '<div class="matrix" markdown="1">', ""]
-    out.append("| 원문 | " + " | ".join(f"[{cell(i.names['ko'])}]({i.id}.md)" for i in issues) + " |")
-    out.append("|---|" + "---|" * len(issues))
-    by_issue = {i.id: {p.slug: p for p in i.positions} for i in issues}
-    for s in srcs:
-        people = authors_of(s, authors)
-        # An unknown author's page is named by venue and date; the date follows anyway.
-        shown = {a.id: f"{venue_short(s)} (저자 미상)" if a.unattributed else a.name for a in people}
-        who = " · ".join(f"[{cell(shown[a.id])}](../authors/{a.id}.md)" for a in people)
-        names = "|".join(shown[a.id] for a in people)
-        row = (f'<span class="matrix-row" data-year="{year(s)}" data-authors="{attr(names)}"></span>'
-               f"{who}<br>[{s.meta['date']}](../sources/{s.slug}.md)")
-        cells = []
-        for i in issues:
-            p = by_issue[i.id].get(s.slug)
-            cells.append(f"[{stance_label(p.stance, p.stance_note)}]({i.id}.md#{position_anchor(s.slug)})"
-                         if p else NO_POSITION)
-        out.append(f"| {row} | " + " | ".join(cells) + " |")
-    out += ["", "</div>"]
+           "한 줄이 원문 한 편, 한 칸이 한 쟁점이다. 원문은 해마다 묶여 날짜순으로 있고, 저자와 연도로 거를 수 있다 "
+           "(저자마다의 입장은 [저자 쪽](../authors/index.md)에도 있다). 쟁점 이름은 줄인 것이며, 온전한 이름은 "
+           "표 아래 [쟁점 목록](#list)에 있다.", "",
+           *_matrix(issues, srcs, authors)]
     out += ["", stance_legend(no_position=True), "",
             "## 쟁점 목록 <span lang=\"en\">(All issues)</span> {: #list }", ""]
     for i in issues:
@@ -420,6 +402,46 @@ def render_issues_index(issues: list[Issue], sources: list[Source], authors: dic
                    f"<span lang=\"zh\">{esc(i.names['zh'])}</span> — 입장 {len(i.positions)}개")
     out.append("")
     return "\n".join(out)
+
+
+def _matrix(issues: list[Issue], srcs: list[Source], authors: dict[str, Author]) -> list[str]:
+    """The authors × issues matrix: sources are the rows, since they grow to hundreds while
+    the issues stay a screen wide, grouped under a heading row per year. HTML (Markdown in
+    its cells, md_in_html) for what a Markdown table cannot say: a column header's scope, a
+    row header per source, one <tbody> per year headed by a rowgroup header. The wrapper
+    holds the sticky headers and the filter (matrix.js reads the rows' data-*)."""
+    width = len(issues) + 1
+    heads = []
+    for i in issues:
+        # The column carries the short name, each word kept whole (a browser breaks a Korean
+        # word before "·" even under keep-all: "확장억제 / ·NCG"); the whole name on hover
+        # and in the list below.
+        full = f' title="{attr(i.names["ko"])}"' if i.short_name != i.names["ko"] else ""
+        words = " ".join(f'<span class="nobr">{esc(w)}</span>' for w in i.short_name.split())
+        heads.append(f'<th scope="col"{full} markdown="span">[{words}]({i.id}.md)</th>')
+    out = ['<div class="matrix" markdown="1">', "", '<table markdown="1">',
+           '<thead markdown="1"><tr markdown="1"><th scope="col">원문</th>' + "".join(heads) + "</tr></thead>"]
+    by_issue = {i.id: {p.slug: p for p in i.positions} for i in issues}
+    for y, group in itertools.groupby(srcs, key=year):
+        group = list(group)
+        out += [f'<tbody markdown="1" data-year="{attr(y)}">',
+                f'<tr class="matrix-year"><th scope="rowgroup" colspan="{width}"><span class="matrix-year-label">'
+                f'{html.escape(y)}년 <span class="matrix-year-count">원문 {len(group)}편</span></span></th></tr>']
+        for s in group:
+            people = authors_of(s, authors)
+            # An unknown author's page is named by venue and date; the date follows anyway.
+            shown = {a.id: f"{venue_short(s)} (저자 미상)" if a.unattributed else a.name for a in people}
+            who = " · ".join(f"[{cell(shown[a.id])}](../authors/{a.id}.md)" for a in people)
+            names = "|".join(shown[a.id] for a in people)
+            cells = []
+            for i in issues:
+                p = by_issue[i.id].get(s.slug)
+                cells.append(f'<td markdown="span">[{stance_label(p.stance, p.stance_note)}]'
+                             f"({i.id}.md#{position_anchor(s.slug)})</td>" if p else f"<td>{NO_POSITION}</td>")
+            out.append(f'<tr markdown="1" data-authors="{attr(names)}"><th scope="row" markdown="span">{who}<br>'
+                       f"[{nobr(s.meta['date'])}](../sources/{s.slug}.md)</th>" + "".join(cells) + "</tr>")
+        out.append("</tbody>")
+    return out + ["</table>", "", "</div>"]
 
 
 def render_author(a: Author, issues: list[Issue]) -> str:
