@@ -309,3 +309,21 @@ def test_all_mentions_find_spacing_variants(built_site):
     mentions = html.split('id="mentions"')[1]
     assert "<mark>방위비분담금</mark>" in mentions and "<mark>방위비 분담금</mark>" in mentions
     assert "<mark>防卫费分担</mark>" in mentions
+
+
+def test_short_name_heads_the_matrix_column_and_is_checked(tmp_path, anchor_pair):
+    """`short` names the issue's column of the matrix (the whole name without it); one too
+    long for a column stops the build with the file and line."""
+    from build_scripts.errors import EditionError
+    proj = make_project(tmp_path / "p", SOURCES)
+    paras = {s: clean_source(load_source(proj / "corpus" / "sources" / s)).paragraphs for s in SOURCES}
+    names = "names:\n  ko: 방위비 분담금\n  en: Cost sharing\n  zh: 防卫费分担\n"
+    p = tmp_path / "x.yml"
+    p.write_text(issue_yaml(*anchor_pair), encoding="utf-8")
+    assert read_issue(p, paras).short_name == "방위비 분담금"
+    p.write_text(issue_yaml(*anchor_pair, names=names + "short: 분담금\n"), encoding="utf-8")
+    assert read_issue(p, paras).short_name == "분담금"
+    p.write_text(issue_yaml(*anchor_pair, names=names + "short: 방위비 분담금과 방위비분담특별협정\n"), encoding="utf-8")
+    with pytest.raises(EditionError) as e:
+        read_issue(p, paras)
+    assert "x.yml:6" in str(e.value) and "'short' is too long" in str(e.value) and "at most 12 letters" in str(e.value)

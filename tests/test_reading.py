@@ -6,6 +6,7 @@ Shares the one built site and the browser of tests/test_browser.py. axe-core com
 npm (package.json; `npm ci`): without it the axe test is skipped, unless
 EDITION_REQUIRE_BROWSER=1 (as in CI), when that is a failure.
 """
+import contextlib
 import http.server
 import os
 import threading
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import make_project, mkdocs_build
 from tests.test_browser import browser, server  # noqa: F401 - fixtures shared with the other browser tests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,13 @@ LINE_BREAKS_JS = r"""
       // A <br> or a block (a list item) is a line the author asked for, not a wrap.
       if (n.nodeType === 1) {
         if (n.tagName === 'BR' || getComputedStyle(n).display !== 'inline') chars.push(['\n', 0, 0]);
+        continue;
+      }
+      // A space between two elements (words kept whole in spans) is where a line may
+      // break; at the end of a line it has no box of its own to see.
+      if (!n.data.trim()) {
+        const last = chars[chars.length - 1];
+        if (last) chars.push([' ', last[1], last[2]]);
         continue;
       }
       const el = n.parentElement;
@@ -205,7 +214,13 @@ def test_backlinks_are_one_control_that_opens_the_list(context, server):  # noqa
     page.goto(f"{server}/sources/2019-digitaltimes-alliance-two-storms/")
     toggle = page.locator("button.backlinks-toggle").nth(1)
     toggle.scroll_into_view_if_needed()
-    assert toggle.evaluate("e => e.textContent") == "↗이 문단을 인용한 쟁점 2곳"
+    # One accessible name, said once: no title repeating it as a description; what the
+    # button shows ("쟁점 2개") is inside the name.
+    assert toggle.get_attribute("title") is None
+    assert toggle.evaluate("e => e.textContent") == "↗이 문단을 인용한 쟁점 2개"
+    assert toggle.locator(".sr-only").bounding_box()["width"] <= 1   # on screen: "↗ 쟁점 2개"
+    assert toggle.aria_snapshot() == '- button "이 문단을 인용한 쟁점 2개"'
+
     box = toggle.bounding_box()
     assert box["height"] >= 24 and box["width"] >= 24
     lst = page.locator("#" + toggle.get_attribute("popovertarget"))
@@ -216,17 +231,24 @@ def test_backlinks_are_one_control_that_opens_the_list(context, server):  # noqa
     assert not lst.is_visible()
 
 
-def test_404_page_is_korean_and_its_search_answers(context, built_site):
-    """A missing address deep in the site gets 404.html, as a static host serves it; its
-    search box talks to the edition's worker like every other page's."""
-    class Missing(http.server.SimpleHTTPRequestHandler):
+@contextlib.contextmanager
+def static_host(site: Path, prefix: str = "/"):
+    """The built site as a static host serves it: under `prefix` (a GitHub Pages project
+    site is served under /<project>/), and 404.html, with status 404, for any address that
+    leads nowhere, at any depth. Yields the host's address."""
+    class Host(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *a, **kw):
-            super().__init__(*a, directory=str(built_site), **kw)
+            super().__init__(*a, directory=str(site), **kw)
+
+        def translate_path(self, path):
+            if not path.startswith(prefix):
+                return str(site / "no such file")
+            return super().translate_path("/" + path[len(prefix):])
 
         def send_error(self, code, *a, **kw):
             if code != 404:
                 return super().send_error(code, *a, **kw)
-            body = (built_site / "404.html").read_bytes()
+            body = (site / "404.html").read_bytes()
             self.send_response(404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -235,25 +257,81 @@ def test_404_page_is_korean_and_its_search_answers(context, built_site):
 
         def log_message(self, *a):
             pass
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Missing)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Host)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        page = context(1280)
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        resp = page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/sources/no-such-source/p-1/")
-        assert resp.status == 404
-        assert "찾는 쪽이 없습니다" in page.locator("h1").inner_text()
-        search(page, "방위비")
-        assert "일치하는" in page.locator(".md-search-result__meta").inner_text()
-        assert not errors
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
 
 
+def check_404_page(page, missing: str, home: str):
+    """A missing address gets the Korean 404 page, whose search box talks to the edition's
+    worker and whose results lead to pages of the site under `home`."""
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    resp = page.goto(missing)
+    assert resp.status == 404
+    assert "찾는 쪽이 없습니다" in page.locator("h1").inner_text()
+    search(page, "방위비")
+    assert "일치하는" in page.locator(".md-search-result__meta").inner_text()
+    first = page.locator(".md-search-result__item a").first
+    assert first.get_attribute("href").startswith(home), first.get_attribute("href")
+    for link in page.locator("article a").all():
+        assert link.evaluate("a => a.href").startswith(home)
+    first.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(home + "issues/") and "찾는 쪽이 없습니다" not in page.locator("h1").inner_text()
+    assert not errors
+
+
+def test_404_page_is_korean_and_its_search_answers(context, built_site):
+    """A missing address deep in the site gets 404.html, as a static host serves it; its
+    search box talks to the edition's worker like every other page's. Without site_url the
+    site is taken to stand at the root: the page's addresses start with "/"."""
+    html = (built_site / "404.html").read_text("utf-8")
+    assert '"search": "/javascripts/search-worker.js"' in html
+    with static_host(built_site) as host:
+        check_404_page(context(1280), f"{host}/sources/no-such-source/p-1/", f"{host}/")
+
+
+@pytest.fixture(scope="module")
+def subpath_site(tmp_path_factory) -> Path:
+    """The real corpus built for a site published under a sub-path (site_url with a path,
+    as a GitHub Pages project site is)."""
+    proj = make_project(tmp_path_factory.mktemp("subpath"), copy_real=True, search="edition")
+    cfg = proj / "mkdocs.yml"
+    cfg.write_text(f"site_url: https://example.org{SUBPATH}\n" + cfg.read_text("utf-8"), "utf-8")
+    r = mkdocs_build(proj)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return proj / "site"
+
+
+SUBPATH = "/edition/alliance/"
+
+
+def test_404_page_works_under_a_sub_path(context, subpath_site):
+    """A 404 page is served at whatever depth the missing address had, so its addresses can
+    be neither relative nor "/": like Material's own 404 page, they start with site_url's
+    path (MkDocs renders a static template with that base). The search worker, the
+    scripts, the styles and the links all stand under the sub-path, and the search works."""
+    import json
+    import re
+    html = (subpath_site / "404.html").read_text("utf-8")
+    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', html, re.S).group(1))
+    assert config["base"] == SUBPATH and config["search"] == SUBPATH + "javascripts/search-worker.js"
+    local = re.findall(r'(?:src|href)="(/[^"]*)"', html)
+    assert local and all(u.startswith(SUBPATH) for u in local), [u for u in local if not u.startswith(SUBPATH)]
+    with static_host(subpath_site, SUBPATH) as host:
+        check_404_page(context(390), f"{host}{SUBPATH}sources/no-such-source/p-1/x/", f"{host}{SUBPATH}")
+
+
 def search(page, words):
     """Type into the header's search box once its worker is ready (the box says "검색
-    초기화" until then, and forever if the worker cannot start), and wait for results."""
+    초기화" until then, and forever if the worker cannot start), and wait for results. On a
+    phone the box opens from the header's search button first."""
+    if page.viewport_size["width"] < 960:     # Material's breakpoint for the header's box
+        page.click("label.md-header__button[for=__search]")
     page.click(".md-search__input")
     page.wait_for_function("() => { const m = document.querySelector('.md-search-result__meta');"
                            " return m && m.textContent.trim() && !m.textContent.includes('초기화'); }", timeout=15000)

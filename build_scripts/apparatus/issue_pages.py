@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -68,6 +69,23 @@ def short_citation(src: Source) -> str:
     if src.meta["authors"]:
         return f"{credit(src)} {year(src)}"
     return f"{credit(src)}, {src.meta['date']}"
+
+
+def nobr(text: str) -> str:
+    """HTML text kept on one line: a date, which a browser would otherwise break after a
+    hyphen ("2019-01-" / "27") in a narrow column or at the end of a heading.
+
+    >>> nobr("2019-01-27")
+    '<span class="nobr">2019-01-27</span>'
+    """
+    return f'<span class="nobr">{html.escape(text)}</span>'
+
+
+def short_citation_md(src: Source) -> str:
+    """short_citation as Markdown (or HTML) text, its date kept whole."""
+    if src.meta["authors"]:
+        return esc(short_citation(src))
+    return f"{esc(credit(src))}, {nobr(src.meta['date'])}"
 
 
 # --- authors ---------------------------------------------------------------------------
@@ -237,7 +255,7 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
         src = by_slug[p.slug]
         who = ", ".join(f"[{cell(a.name)}](../authors/{a.id}.md)" for a in authors_of(src, authors))
         link = _src_link(src)
-        out.append(f"| {link} | {who} | {src.meta['date']} | "
+        out.append(f"| {link} | {who} | {nobr(src.meta['date'])} | "
                    f"[{stance_label(p.stance, p.stance_note)}](#{position_anchor(p.slug)}) | {cell(p.summary)} |")
     out += ["", "</div>", "", stance_legend(), "", "## 입장 <span lang=\"en\">(Positions)</span> {: #positions }", ""]
     for p in positions:
@@ -257,7 +275,7 @@ def _render_position(p: Position, by_slug: dict[str, Source], positions: list[Po
     # Without a code, the reason stands beside the badge; with one, under the position.
     why = (f' <span class="stance-note">입장 분류 근거: {html.escape(p.stance_note)}</span>'
            if p.stance_note and not p.stance else "")
-    out = [f"### {esc(short_citation(src))} {{: #{position_anchor(p.slug)} }}", "",
+    out = [f"### {short_citation_md(src)} {{: #{position_anchor(p.slug)} }}", "",
            f'<p class="position-meta" data-ed="">{_html_src_line(src)} · '
            f"{stance_label(p.stance, p.stance_note)}{why}</p>", "",
            esc(p.summary), "",
@@ -265,7 +283,7 @@ def _render_position(p: Position, by_slug: dict[str, Source], positions: list[Po
     for q in p.quotes:
         lang = q.paragraph["lang"] or src.meta["language"]
         out += [f"> {_quote_line(q)}", f"> {{: lang=\"{lang}\" }}", ">",
-                f"> — [{esc(short_citation(src))}, 문단 {q.paragraph['number']}]({_para_link(p.slug, q.paragraph)})",
+                f"> — [{short_citation_md(src)}, 문단 {q.paragraph['number']}]({_para_link(p.slug, q.paragraph)})",
                 "> {: .quote-source data-ed=\"\" }", "", *quote_context(q, lang)]
     if p.editors_note:
         out += [f'<p class="editors-note" data-ed=""><span class="ed-label">편집자 해석</span> '
@@ -280,7 +298,7 @@ def _render_position(p: Position, by_slug: dict[str, Source], positions: list[Po
             ko, en = RELATIONS[r.type]
             note = f": {esc(r.note)}" if r.note else ""
             rel.append(f"- {ko} <span lang=\"en\">({en})</span> → "
-                       f"[{esc(short_citation(other))}](#{position_anchor(r.target)}){note}")
+                       f"[{short_citation_md(other)}](#{position_anchor(r.target)}){note}")
         out += ['<div class="relations" data-ed="" markdown="1">', "", *rel, "", "</div>", ""]
     return out
 
@@ -326,7 +344,7 @@ def quote_context(q: Quote, lang: str) -> list[str]:
 
 def _html_src_line(src: Source) -> str:
     t = html.escape(page_title(src.meta))
-    return f'<span lang="{src.meta["language"]}">{t}</span>, {html.escape(src.meta["date"])}'
+    return f'<span lang="{src.meta["language"]}">{t}</span>, {nobr(src.meta["date"])}'
 
 
 def snippet(text: str, spans: list[tuple[int, int]]) -> str:
@@ -371,8 +389,8 @@ def _render_mentions(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[
             continue
         nsrc += 1
         total += len(found)
-        body += [f'<p class="mentions-source" data-ed=""><strong>{html.escape(short_citation(src))}</strong> — '
-                 f"{_html_src_line(src)} ({len(found)})</p>", ""]
+        body += [f'<p class="mentions-source" data-ed=""><strong>{short_citation_md(src)}</strong> — '
+                 f"{_html_src_line(src)} (문단 {len(found)}개)</p>", ""]
         for p, spans in found:
             sec = f" · {esc(p['section'])}" if p["section"] else ""
             body.append(f"- [문단 {p['number']}]({_para_link(src.slug, p)}){sec}: "
@@ -395,29 +413,10 @@ def render_issues_index(issues: list[Issue], sources: list[Source], authors: dic
            "입장 분류는 각 쟁점의 질문에 대한 저자의 답이다 (아래 표 밑의 범례).", "",
            "내려받기: [CSV](positions.csv) · [JSON](positions.json) (쟁점, 원문, 저자, 날짜, 입장, 인용문, 문단 주소)", "",
            "## 저자 × 쟁점 <span lang=\"en\">(Authors × issues)</span> {: #matrix }", "",
-           "한 줄이 원문 한 편, 한 칸이 한 쟁점이다. 날짜순이라 같은 해의 글이 모여 있고, 저자와 연도로 거를 수 있다 "
-           "(저자마다의 입장은 [저자 쪽](../authors/index.md)에도 있다).", "",
-           # Sources are the rows: they grow to hundreds, the issues stay a screen wide. The
-           # wrapper holds the sticky headers and the filter (matrix.js reads data-*).
-           '<div class="matrix" markdown="1">', ""]
-    out.append("| 원문 | " + " | ".join(f"[{cell(i.names['ko'])}]({i.id}.md)" for i in issues) + " |")
-    out.append("|---|" + "---|" * len(issues))
-    by_issue = {i.id: {p.slug: p for p in i.positions} for i in issues}
-    for s in srcs:
-        people = authors_of(s, authors)
-        # An unknown author's page is named by venue and date; the date follows anyway.
-        shown = {a.id: f"{venue_short(s)} (저자 미상)" if a.unattributed else a.name for a in people}
-        who = " · ".join(f"[{cell(shown[a.id])}](../authors/{a.id}.md)" for a in people)
-        names = "|".join(shown[a.id] for a in people)
-        row = (f'<span class="matrix-row" data-year="{year(s)}" data-authors="{attr(names)}"></span>'
-               f"{who}<br>[{s.meta['date']}](../sources/{s.slug}.md)")
-        cells = []
-        for i in issues:
-            p = by_issue[i.id].get(s.slug)
-            cells.append(f"[{stance_label(p.stance, p.stance_note)}]({i.id}.md#{position_anchor(s.slug)})"
-                         if p else NO_POSITION)
-        out.append(f"| {row} | " + " | ".join(cells) + " |")
-    out += ["", "</div>"]
+           "한 줄이 원문 한 편, 한 칸이 한 쟁점이다. 원문은 해마다 묶여 날짜순으로 있고, 저자와 연도로 거를 수 있다 "
+           "(저자마다의 입장은 [저자 쪽](../authors/index.md)에도 있다). 쟁점 이름은 줄인 것이며, 온전한 이름은 "
+           "표 아래 [쟁점 목록](#list)에 있다.", "",
+           *_matrix(issues, srcs, authors)]
     out += ["", stance_legend(no_position=True), "",
             "## 쟁점 목록 <span lang=\"en\">(All issues)</span> {: #list }", ""]
     for i in issues:
@@ -426,6 +425,46 @@ def render_issues_index(issues: list[Issue], sources: list[Source], authors: dic
                    f"<span lang=\"zh\">{esc(i.names['zh'])}</span> — 입장 {len(i.positions)}개")
     out.append("")
     return "\n".join(out)
+
+
+def _matrix(issues: list[Issue], srcs: list[Source], authors: dict[str, Author]) -> list[str]:
+    """The authors × issues matrix: sources are the rows, since they grow to hundreds while
+    the issues stay a screen wide, grouped under a heading row per year. HTML (Markdown in
+    its cells, md_in_html) for what a Markdown table cannot say: a column header's scope, a
+    row header per source, one <tbody> per year headed by a rowgroup header. The wrapper
+    holds the sticky headers and the filter (matrix.js reads the rows' data-*)."""
+    width = len(issues) + 1
+    heads = []
+    for i in issues:
+        # The column carries the short name, each word kept whole (a browser breaks a Korean
+        # word before "·" even under keep-all: "확장억제 / ·NCG"); the whole name on hover
+        # and in the list below.
+        full = f' title="{attr(i.names["ko"])}"' if i.short_name != i.names["ko"] else ""
+        words = " ".join(f'<span class="nobr">{esc(w)}</span>' for w in i.short_name.split())
+        heads.append(f'<th scope="col"{full} markdown="span">[{words}]({i.id}.md)</th>')
+    out = ['<div class="matrix" markdown="1">', "", '<table markdown="1">',
+           '<thead markdown="1"><tr markdown="1"><th scope="col">원문</th>' + "".join(heads) + "</tr></thead>"]
+    by_issue = {i.id: {p.slug: p for p in i.positions} for i in issues}
+    for y, group in itertools.groupby(srcs, key=year):
+        group = list(group)
+        out += [f'<tbody markdown="1" data-year="{attr(y)}">',
+                f'<tr class="matrix-year"><th scope="rowgroup" colspan="{width}"><span class="matrix-year-label">'
+                f'{html.escape(y)}년 <span class="matrix-year-count">원문 {len(group)}편</span></span></th></tr>']
+        for s in group:
+            people = authors_of(s, authors)
+            # An unknown author's page is named by venue and date; the date follows anyway.
+            shown = {a.id: f"{venue_short(s)} (저자 미상)" if a.unattributed else a.name for a in people}
+            who = " · ".join(f"[{cell(shown[a.id])}](../authors/{a.id}.md)" for a in people)
+            names = "|".join(shown[a.id] for a in people)
+            cells = []
+            for i in issues:
+                p = by_issue[i.id].get(s.slug)
+                cells.append(f'<td markdown="span">[{stance_label(p.stance, p.stance_note)}]'
+                             f"({i.id}.md#{position_anchor(s.slug)})</td>" if p else f"<td>{NO_POSITION}</td>")
+            out.append(f'<tr markdown="1" data-authors="{attr(names)}"><th scope="row" markdown="span">{who}<br>'
+                       f"[{nobr(s.meta['date'])}](../sources/{s.slug}.md)</th>" + "".join(cells) + "</tr>")
+        out.append("</tbody>")
+    return out + ["</table>", "", "</div>"]
 
 
 def render_author(a: Author, issues: list[Issue]) -> str:
@@ -479,6 +518,8 @@ def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dic
     out = [front_matter("용어집", description="원문에 나오는 약어의 영어·한국어·중국어 풀이와 그 약어가 나오는 원문."), "", "# 용어집 <span lang=\"en\">(Glossary)</span>", "",
            "원문에 나오는 약어를 영어, 한국어, 중국어로 풀었다. 사이트 어디서든 약어에 마우스를 올리면 같은 풀이가 뜬다. "
            "'원문'은 그 약어가 본문에 나오는 글이다.", "",
+           # The wrapper lets a phone show each entry as a card (edition.css).
+           '<div class="glossary-table" markdown="1">', "",
            "| 약어 | English | 한국어 | 中文 | 원문 |", "|---|---|---|---|---|"]
     srcs = sorted(sources, key=lambda s: (s.meta["date"], s.slug))
     for e in sorted(entries, key=lambda e: e.abbr.lower()):
@@ -486,12 +527,12 @@ def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dic
         where = [s for s in srcs if any(rx.search(p["text"]) for p in paragraphs[s.slug])]
         # Links to the sources, not the entry's words: not indexed (a search for an author's
         # name should not bring up the glossary).
-        links = ", ".join(f"[{cell(short_citation(s))}](sources/{s.slug}.md)" for s in where) or "·"
+        links = ", ".join(f"[{short_citation_md(s)}](sources/{s.slug}.md)" for s in where) or "·"
         links = f'<span class="no-index">{links}</span>'
         note = f"<br><small>{cell(e.note)}</small>" if e.note else ""
         out.append(f"| **{cell(e.abbr)}** {{: #{_ascii_slug(e.abbr)} }} | <span lang=\"en\">{cell(e.en)}</span> | "
                    f"{cell(e.ko)}{note} | <span lang=\"zh\">{cell(e.zh)}</span> | {links} |")
-    out.append("")
+    out += ["", "</div>", ""]
     return "\n".join(out)
 
 
@@ -503,17 +544,18 @@ def backlinks_control(anchor: str, links: list[tuple[str, str]]) -> str:
     <p>, where a <details> may not); a browser without popovers shows the list inline.
 
     >>> print(backlinks_control("p-1", [("방위비", "../issues/x.md#pos-a")]))  # doctest: +NORMALIZE_WHITESPACE
-     <span class="backlinks" data-ed=""><button type="button" class="backlinks-toggle" popovertarget="bl-p-1"
-     title="이 문단을 인용한 쟁점 1곳"><span aria-hidden="true">↗</span><span class="sr-only">이 문단을 인용한 쟁점</span>
-     1<span class="sr-only">곳</span></button><span class="backlinks-list" id="bl-p-1" popover="auto"><strong>이 문단을
-     인용한 쟁점</strong> [방위비](../issues/x.md#pos-a)</span></span>
+     <span class="backlinks" data-ed=""><button type="button" class="backlinks-toggle" popovertarget="bl-p-1"><span
+     aria-hidden="true">↗</span><span class="sr-only">이 문단을 인용한</span> 쟁점 1개</button><span
+     class="backlinks-list" id="bl-p-1" popover="auto"><strong>이 문단을 인용한 쟁점</strong>
+     [방위비](../issues/x.md#pos-a)</span></span>
     """
-    # The name is the button's own text (the count shown, the words for a screen reader),
-    # so what a voice-control user reads out is in it.
+    # One name, the button's own text, said once: "이 문단을 인용한 쟁점 2개", of which
+    # "쟁점 2개" is shown (a voice-control user says what is shown). No title: it repeated
+    # the name as a description, read a second time.
     items = " · ".join(f"[{text}]({href})" for text, href in links)
     return (f' <span class="backlinks" data-ed=""><button type="button" class="backlinks-toggle" '
-            f'popovertarget="bl-{anchor}" title="이 문단을 인용한 쟁점 {len(links)}곳"><span aria-hidden="true">↗</span>'
-            f'<span class="sr-only">이 문단을 인용한 쟁점</span> {len(links)}<span class="sr-only">곳</span></button>'
+            f'popovertarget="bl-{anchor}"><span aria-hidden="true">↗</span>'
+            f'<span class="sr-only">이 문단을 인용한</span> 쟁점 {len(links)}개</button>'
             f'<span class="backlinks-list" id="bl-{anchor}" popover="auto">'
             f"<strong>이 문단을 인용한 쟁점</strong> {items}</span></span>")
 

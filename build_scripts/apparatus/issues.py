@@ -95,6 +95,11 @@ class Issue:
     order: int = 1000
     updated: str = ""        # the date of the page's last change, YYYY-MM-DD (cited as its date)
     related_lines: list[int | None] = field(default_factory=list)  # checked once all issues are read
+    short: str = ""          # a short Korean name for the matrix's column; names["ko"] when empty
+
+    @property
+    def short_name(self) -> str:
+        return self.short or self.names["ko"]
 
 
 # --- text matching ------------------------------------------------------------------
@@ -303,7 +308,7 @@ class _Checker:
 
 
 LANG_NAMES = {"ko": "Korean", "en": "English", "zh": "Chinese"}
-ISSUE_KEYS = {"id", "order", "updated", "names", "question", "description", "terms", "related", "positions"}
+ISSUE_KEYS = {"id", "order", "updated", "names", "short", "question", "description", "terms", "related", "positions"}
 UPDATED_EXPECTED = "the date of the issue's last change, YYYY-MM-DD (a real day)"
 
 
@@ -321,6 +326,7 @@ def full_date(value) -> bool:
     except ValueError:
         return False
     return True
+SHORT_MAX = 12   # letters in a matrix column's name: two short lines at most
 POSITION_KEYS = {"source", "stance", "summary", "gloss", "quotes", "relations", "editors_note", "stance_note"}
 QUOTE_KEYS = {"paragraph", "text"}
 RELATION_KEYS = {"type", "with", "note"}
@@ -339,6 +345,10 @@ def read_issue(path: Path, paragraphs: dict[str, list[dict]]) -> Issue:
     if not ID_RE.match(iid):
         c.fail(("id",), "bad value for 'id'", expected="lowercase letters, digits and single hyphens", found=iid)
     names = c.languages(data, "names", ())
+    short = c.text(data, "short", (), required=False, what=f"a Korean name of at most {SHORT_MAX} letters") or ""
+    if len(short.replace(" ", "")) > SHORT_MAX:
+        c.fail(("short",), "'short' is too long for a column of the matrix",
+               expected=f"at most {SHORT_MAX} letters (spaces aside)", found=short)
     question = c.languages(data, "question", (), need=("ko", "en"))
     description = c.text(data, "description", (), what="two to four neutral sentences in Korean")
     terms_raw = data.get("terms")
@@ -384,7 +394,7 @@ def read_issue(path: Path, paragraphs: dict[str, list[dict]]) -> Issue:
     if not full_date(updated):
         c.fail(("updated",), "bad value for 'updated'", expected=UPDATED_EXPECTED, found=repr(updated))
     return Issue(iid, str(path), names, question, description, terms, list(related), positions, order, updated,
-                 [lines.get(("related", k)) for k in range(len(related))])
+                 [lines.get(("related", k)) for k in range(len(related))], short)
 
 
 def _read_position(c: _Checker, pos, where: tuple, paragraphs: dict[str, list[dict]], seen: set) -> Position:

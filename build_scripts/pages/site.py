@@ -22,7 +22,7 @@ from build_scripts.citations import cite
 from build_scripts.apparatus import review
 from build_scripts.cleaning.corpus import LANGUAGES, Source, load_corpus
 from build_scripts.apparatus.glossary import load_glossary
-from build_scripts.apparatus.issue_pages import Generated, IssueCite, csv_text, esc, generate, page_url, source_extras
+from build_scripts.apparatus.issue_pages import Generated, IssueCite, csv_text, esc, generate, nobr, page_url, source_extras
 from build_scripts.apparatus.issues import Issue, load_issues
 from build_scripts.cleaning.pipeline import clean_source, page_expected
 from build_scripts.pages.render import front_matter
@@ -355,7 +355,7 @@ def sources_index(sources: list[Source]) -> str:
         # Table cells are Markdown: the metadata is escaped as source text is (a "|" ends no cell).
         title = esc(m["title"]) if m.get("title") else f"{esc(m.get('title_supplied', '제목 미상'))} *(편집자 제목)*"
         where = m.get("venue") or m.get("publisher") or ""
-        rows.append(f"| {esc(m['date'])} | [{title}]({s.slug}.md) | {esc(author_line(m))} | "
+        rows.append(f"| {nobr(m['date'])} | [{title}]({s.slug}.md) | {esc(author_line(m))} | "
                     f"{esc(where)} | {TYPE_NAMES.get(m.get('type', 'other'), '')} | {LANGUAGES.get(m['language'], m['language'])} |")
     return "\n".join([
         front_matter("원문 목록", description=f"이 판에 실린 원문 {len(sources)}편의 날짜순 목록: 제목, 저자, 게재처, 유형, 언어."), "", "# 원문 목록 <span lang=\"en\">(Sources)</span>", "",

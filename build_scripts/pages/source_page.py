@@ -125,12 +125,22 @@ def ledger_html(cleaned: Cleaned) -> str:
         rows.append(f"<tr><td>{en.line}</td><td>{ACTIONS.get(en.action, en.action)}</td>"
                     f"<td>{shown}</td><td>{e(en.reason)}</td></tr>")
     st = cleaned.stats
-    summary = (f"원문 추출본 {st['lines']}줄에서 줄바꿈 {st['wrap_joins']}곳을 이어 붙여 문단 "
-               f"{st['paragraphs']}개와 제목 {st['headings']}개, 각주 {st['notes']}개를 복원했다. "
-               "원문의 모든 글자와 숫자는 이 쪽에 실리거나, 아래 표에 무엇을 왜 지우거나 옮겼는지 기록되어 있다 "
-               "(빌드할 때마다 검사한다).")
+    # Only what there is: "문단 10개를 복원했다", not "문단 10개와 제목 0개, 각주 0개".
+    made = [f"{what} {st[key]}개" for what, key in (("문단", "paragraphs"), ("제목", "headings"), ("각주", "notes"))
+            if st[key]]
+    summary = f"원문 추출본 {st['lines']}줄"
+    if made:
+        joined = f"줄바꿈 {st['wrap_joins']}곳을 이어 붙여 " if st["wrap_joins"] else ""
+        listed = made[0] if len(made) == 1 else ", ".join(made[:-1]) + "와 " + made[-1]
+        summary += f"에서 {joined}{listed}를 복원했다. "
+    else:
+        summary += ". "
     if not rows:
-        return f'<div class="ledger" {ED}>\n<p>{e(summary)}</p>\n<p>지우거나 옮긴 글자는 없다 (nothing removed or moved).</p>\n</div>'
+        summary += ("지우거나 옮긴 글자 없이 원문의 모든 글자와 숫자가 이 쪽에 실려 있다 (빌드할 때마다 검사한다; "
+                    "nothing removed or moved).")
+        return f'<div class="ledger" {ED}>\n<p>{e(summary)}</p>\n</div>'
+    summary += ("원문의 모든 글자와 숫자는 이 쪽에 실리거나, 아래 표에 무엇을 왜 지우거나 옮겼는지 기록되어 있다 "
+                "(빌드할 때마다 검사한다).")
     return (f'<div class="ledger" {ED}>\n<p>{e(summary)}</p>\n<details>\n<summary>처리 기록 {len(rows)}건 '
             f'(줄 번호는 원문 추출본의 줄)</summary>\n<table>\n<thead><tr><th>줄</th><th>처리</th><th>원문</th>'
             f'<th>이유</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n</details>\n</div>")
