@@ -230,6 +230,10 @@ def _check_and_index(config):
         check_site(site_dir, pages, inputs=source_inputs)
     except CorpusErrors as e:
         raise PluginError(message(e)) from None
+    # The check's expectations (every source's text) are not needed by the search step.
+    del pages
+    memory.return_freed()
+    log.debug(f"edition: site checked; {memory.resident_mb()} MB resident")
     if _state["edition"].search != "edition":  # material: Lunr's own; none: no index at all
         return
     t0 = time.perf_counter()
