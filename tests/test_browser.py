@@ -54,6 +54,16 @@ def page(browser):
     ctx.close()
 
 
+@pytest.fixture
+def clipboard(browser, server):
+    """A desktop browser context that may read and write the clipboard (the ❝ and Cite
+    box's copy buttons are checked by what lands there)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    yield ctx
+    ctx.close()
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_each_source_page_loads(page, server, slug, tmp_path):
     errors = []
@@ -165,81 +175,77 @@ def _filled(golden: str, server: str, slug: str, para: str = "", permalink: str 
             .replace("__PERMALINK__", permalink).replace("__ACCESSED__", f"{d.year}년 {d.month}월 {d.day}일"))
 
 
-def test_copy_citation_puts_the_right_text_on_the_clipboard(browser, server):
+def test_copy_citation_puts_the_right_text_on_the_clipboard(clipboard, server):
     """The Cite box's copy button and a paragraph's ❝ button, read back from the clipboard:
     exactly the golden string of the chosen style plus the paragraph's short permalink. The
     choice of style holds on the next page; the text-fragment link is there when asked for."""
     from tests.test_cite import GOLDEN
     slug, son = "2025-gu-kim-alliance-diplomatic-dilemma", "2025-son-alliance-modernization"
     edition = "한미동맹 정책 논평 읽기판"
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    ctx = clipboard
     page = ctx.new_page()
-    try:
-        page.goto(f"{server}/sources/{slug}/")
-        page.click("details.cite-box summary")
-        # The default is Korean; one style shown at a time.
-        assert page.locator(".cite-entry:visible").count() == 1
-        assert page.locator(".cite-entry[data-style=ko]").is_visible()
-        page.locator(".cite-entry[data-style=ko] .cite-copy").click()
-        assert page.evaluate("navigator.clipboard.readText()") == (
-            GOLDEN[slug]["ko"][0] + f" (읽은 곳: {edition}, {server}/sources/{slug}/)")
-        page.check(".cite-styles input[value=chicago]")
-        page.locator(".cite-entry[data-style=chicago] .cite-copy").click()
-        assert page.evaluate("navigator.clipboard.readText()") == (
-            GOLDEN[slug]["chicago"][0] + f" Read in {edition}, {server}/sources/{slug}/.")
+    page.goto(f"{server}/sources/{slug}/")
+    page.click("details.cite-box summary")
+    # The default is Korean; one style shown at a time.
+    assert page.locator(".cite-entry:visible").count() == 1
+    assert page.locator(".cite-entry[data-style=ko]").is_visible()
+    page.locator(".cite-entry[data-style=ko] .cite-copy").click()
+    assert page.evaluate("navigator.clipboard.readText()") == (
+        GOLDEN[slug]["ko"][0] + f" (읽은 곳: {edition}, {server}/sources/{slug}/)")
+    page.check(".cite-styles input[value=chicago]")
+    page.locator(".cite-entry[data-style=chicago] .cite-copy").click()
+    assert page.evaluate("navigator.clipboard.readText()") == (
+        GOLDEN[slug]["chicago"][0] + f" Read in {edition}, {server}/sources/{slug}/.")
 
-        para = page.locator(".para").nth(6)
-        anchor = para.get_attribute("id")
-        para.hover()
-        para.locator("button.para-cite").click()
-        permalink = f"{server}/sources/{slug}/#{anchor}"
-        assert page.evaluate("navigator.clipboard.readText()") == _filled(GOLDEN[slug]["chicago"][1], server, slug, "7", permalink)
+    para = page.locator(".para").nth(6)
+    anchor = para.get_attribute("id")
+    para.hover()
+    para.locator("button.para-cite").click()
+    permalink = f"{server}/sources/{slug}/#{anchor}"
+    assert page.evaluate("navigator.clipboard.readText()") == _filled(GOLDEN[slug]["chicago"][1], server, slug, "7", permalink)
 
-        # APA chosen here holds on another page, for the box and for ❝.
-        page.check(".cite-styles input[value=apa]")
-        page.goto(f"{server}/sources/{son}/")
-        page.click("details.cite-box summary")
-        assert page.locator(".cite-entry[data-style=apa]").is_visible()
-        assert page.locator(".cite-entry:visible").count() == 1
-        assert page.is_checked(".cite-styles input[value=apa]")
-        para = page.locator(".para").nth(2)
-        para.hover()
-        para.locator("button.para-cite").click()
-        reference, intext = GOLDEN[son]["apa"]
-        permalink = f"{server}/sources/{son}/#{para.get_attribute('id')}"
-        assert page.evaluate("navigator.clipboard.readText()") == _filled(f"{reference} {intext} {permalink}", server, son, "3")
+    # APA chosen here holds on another page, for the box and for ❝.
+    page.check(".cite-styles input[value=apa]")
+    page.goto(f"{server}/sources/{son}/")
+    page.click("details.cite-box summary")
+    assert page.locator(".cite-entry[data-style=apa]").is_visible()
+    assert page.locator(".cite-entry:visible").count() == 1
+    assert page.is_checked(".cite-styles input[value=apa]")
+    para = page.locator(".para").nth(2)
+    para.hover()
+    para.locator("button.para-cite").click()
+    reference, intext = GOLDEN[son]["apa"]
+    permalink = f"{server}/sources/{son}/#{para.get_attribute('id')}"
+    assert page.evaluate("navigator.clipboard.readText()") == _filled(f"{reference} {intext} {permalink}", server, son, "3")
 
-        # Korean, with today's date as the access date; then with the text fragment asked for.
-        page.check(".cite-styles input[value=ko]")
-        para.locator("button.para-cite").click()
-        reference, intext = GOLDEN[son]["ko"]
-        assert page.evaluate("navigator.clipboard.readText()") == _filled(f"{reference} {intext} {permalink}", server, son, "3")
-        page.check(".cite-fragment input")
-        para.locator("button.para-cite").click()
-        copied = page.evaluate("navigator.clipboard.readText()")
-        assert copied.startswith(_filled(f"{reference} {intext} {permalink}:~:text=", server, son, "3"))
-        link = copied.rsplit(" ", 1)[-1]
-        fragment = link.split(":~:text=")[1]
-        assert "%EC" not in fragment and re.search("[가-힣]", fragment)   # Hangul as a browser shows it
-        other = ctx.new_page()
-        other.goto(link)
-        other.wait_for_timeout(400)
-        anchor = para.get_attribute("id")
-        assert other.evaluate(f"document.getElementById('{anchor}').matches(':target, .is-target')")
-        box = other.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top")
-        assert 0 <= box < 900
-        # Had the words changed, the directive would match nothing: the id still lands.
-        stale = ctx.new_page()
-        stale.goto(f"{server}/sources/{son}/#{anchor}:~:text=%EC%97%86%EB%8A%94%20%EB%A7%90")
-        stale.wait_for_timeout(400)
-        top = stale.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top")
-        assert 0 <= top < 900 and stale.evaluate("scrollY") > 0
-    finally:
-        ctx.close()
+    # Korean, with today's date as the access date; then with the text fragment asked for.
+    page.check(".cite-styles input[value=ko]")
+    para.locator("button.para-cite").click()
+    reference, intext = GOLDEN[son]["ko"]
+    assert page.evaluate("navigator.clipboard.readText()") == _filled(f"{reference} {intext} {permalink}", server, son, "3")
+    page.check(".cite-fragment input")
+    para.locator("button.para-cite").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(_filled(f"{reference} {intext} {permalink}:~:text=", server, son, "3"))
+    link = copied.rsplit(" ", 1)[-1]
+    fragment = link.split(":~:text=")[1]
+    assert "%EC" not in fragment and re.search("[가-힣]", fragment)   # Hangul as a browser shows it
+    other = ctx.new_page()
+    other.goto(link)
+    other.wait_for_timeout(400)
+    anchor = para.get_attribute("id")
+    assert other.evaluate(f"document.getElementById('{anchor}').matches(':target, .is-target')")
+    box = other.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top")
+    assert 0 <= box < 900
+    # Had the words changed, the directive would match nothing: the id still lands.
+    stale = ctx.new_page()
+    stale.goto(f"{server}/sources/{son}/#{anchor}:~:text=%EC%97%86%EB%8A%94%20%EB%A7%90")
+    stale.wait_for_timeout(400)
+    top = stale.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top")
+    assert 0 <= top < 900 and stale.evaluate("scrollY") > 0
 
 
-def test_an_issue_pages_cite_box_keeps_the_chosen_style_and_copies_it(browser, server):
+def test_an_issue_pages_cite_box_keeps_the_chosen_style_and_copies_it(clipboard, server):
     """An issue page's Cite box is the source pages' box: the style chosen on a source page
     holds there; its copy button gives the reference with the page's address and today's
     date in the style's own form; it has no paragraphs to cite, so no ❝ and no fragment option."""
@@ -258,27 +264,22 @@ def test_an_issue_pages_cite_box_keeps_the_chosen_style_and_copies_it(browser, s
     def expected(style):
         return (reference_text(c, style).replace("__EDITION__", f"{server}/issues/{iid}/")
                 .replace("__ACCESSED_ISO__", d.isoformat()).replace("__ACCESSED__", f"{d.year}년 {d.month}월 {d.day}일"))
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
-    page = ctx.new_page()
-    try:
-        page.goto(f"{server}/sources/{slug}/")
-        page.click("details.cite-box summary")
-        page.check(".cite-styles input[value=zh]")
-        page.goto(f"{server}/issues/{iid}/")
-        page.click("details.cite-box summary")
-        assert page.is_checked(".cite-styles input[value=zh]")
-        assert page.locator(".cite-entry:visible").count() == 1 and page.locator(".cite-entry[data-style=zh]").is_visible()
-        assert page.locator(".cite-styles input").count() == 4
-        assert page.locator(".cite-fragment").count() == 0 and page.locator("button.para-cite").count() == 0
-        page.locator(".cite-entry[data-style=zh] .cite-copy").click()
-        assert page.evaluate("navigator.clipboard.readText()") == expected("zh")
-        for style in ("ko", "chicago", "apa"):
-            page.check(f".cite-styles input[value={style}]")
-            page.locator(f".cite-entry[data-style={style}] .cite-copy").click()
-            assert page.evaluate("navigator.clipboard.readText()") == expected(style), style
-    finally:
-        ctx.close()
+    page = clipboard.new_page()
+    page.goto(f"{server}/sources/{slug}/")
+    page.click("details.cite-box summary")
+    page.check(".cite-styles input[value=zh]")
+    page.goto(f"{server}/issues/{iid}/")
+    page.click("details.cite-box summary")
+    assert page.is_checked(".cite-styles input[value=zh]")
+    assert page.locator(".cite-entry:visible").count() == 1 and page.locator(".cite-entry[data-style=zh]").is_visible()
+    assert page.locator(".cite-styles input").count() == 4
+    assert page.locator(".cite-fragment").count() == 0 and page.locator("button.para-cite").count() == 0
+    page.locator(".cite-entry[data-style=zh] .cite-copy").click()
+    assert page.evaluate("navigator.clipboard.readText()") == expected("zh")
+    for style in ("ko", "chicago", "apa"):
+        page.check(f".cite-styles input[value={style}]")
+        page.locator(f".cite-entry[data-style={style}] .cite-copy").click()
+        assert page.evaluate("navigator.clipboard.readText()") == expected(style), style
 
 
 def test_a_removed_paragraphs_id_lands_on_the_paragraph_in_its_place(page, server):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_project, mkdocs_build
-from tests.test_browser import browser, server  # noqa: F401 - fixtures shared with the other browser tests
+from tests.test_browser import browser, clipboard, server  # noqa: F401 - fixtures shared with the other browser tests
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -181,23 +181,18 @@ def test_paragraph_tools_are_one_tap_target_with_a_korean_name(context, server, 
     assert name.startswith("문단 4") and "인용" in name and not any("a" <= c <= "z" for c in name.lower())
 
 
-def test_keyboard_reaches_the_cite_button_and_it_copies(browser, server):  # noqa: F811
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
-    page = ctx.new_page()
-    try:
-        page.goto(f"{server}/sources/2019-digitaltimes-alliance-two-storms/")
-        page.locator("p.para a.pn").first.focus()
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.classList.contains('para-cite')")
-        assert page.evaluate("getComputedStyle(document.activeElement).opacity") == "1"
-        page.keyboard.press("Enter")
-        page.wait_for_timeout(200)
-        copied = page.evaluate("navigator.clipboard.readText()")
-        # The default style is 한국어: the in-text citation names the paragraph as 1문단.
-        assert "2019, 1문단)" in copied and "/sources/2019-digitaltimes-alliance-two-storms/#p-" in copied
-    finally:
-        ctx.close()
+def test_keyboard_reaches_the_cite_button_and_it_copies(clipboard, server):  # noqa: F811
+    page = clipboard.new_page()
+    page.goto(f"{server}/sources/2019-digitaltimes-alliance-two-storms/")
+    page.locator("p.para a.pn").first.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('para-cite')")
+    assert page.evaluate("getComputedStyle(document.activeElement).opacity") == "1"
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(200)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    # The default style is 한국어: the in-text citation names the paragraph as 1문단.
+    assert "2019, 1문단)" in copied and "/sources/2019-digitaltimes-alliance-two-storms/#p-" in copied
 
 
 def test_reference_entries_carry_no_cite_button(context, server):  # noqa: F811
