@@ -128,34 +128,56 @@ def test_write_index_replaces_the_last_version_and_leaves_no_partial_files(tmp_p
 
 
 class _CountingAnalyzer:
-    loaded = 0
+    """Stands in for Kiwi and jieba: counts how many are loaded and alive."""
+    loaded = alive = 0
 
     def __init__(self):
         type(self).loaded += 1
+        type(self).alive += 1
+
+    def __del__(self):
+        type(self).alive -= 1
 
     def terms_many(self, texts):
         return [Counter(t.split()) for t in texts]
 
 
-def test_terms_let_kiwi_go_once_every_text_is_cached_and_load_it_again_at_most_once(monkeypatch):
+def _tiny_site(root, pages):
+    for i, paras in enumerate(pages):
+        d = root / "sources" / f"s{i}"
+        d.mkdir(parents=True)
+        body = "".join(f'<p class="para" id="p{k}">{t}</p>' for k, t in enumerate(paras))
+        (d / "index.html").write_text(f"<html><head><title>s{i}</title></head><body><article class='md-content__inner'>"
+                                      f"<h1>s{i}</h1>{body}</article></body></html>", encoding="utf-8")
+
+
+def test_index_lets_the_analyzer_go_before_the_postings_are_built(tmp_path, monkeypatch):
+    """Kiwi's memory and the postings' are never held at once: every text is analysed in a
+    first pass, the analyzer is let go, then the postings are built from the terms kept."""
     monkeypatch.setattr(search_index, "Analyzer", _CountingAnalyzer)
     monkeypatch.setattr(_CountingAnalyzer, "loaded", 0)
-    terms = search_index.Terms(None)
-    idle = terms.IDLE_CALLS_BEFORE_RELEASE
-    assert terms.of(["가 나"]) == [Counter({"가": 1, "나": 1})] and _CountingAnalyzer.loaded == 1
-    for _ in range(idle - 1):
-        terms.of(["가 나"])
-    assert terms._analyzer is not None          # not yet idle long enough
-    terms.of(["가 나"])
-    assert terms._analyzer is None and terms.releases == 1
-    terms.of(["다"])                             # missing again: loaded again ...
-    for _ in range(2 * idle):
-        terms.of(["다"])
-    assert _CountingAnalyzer.loaded == 2 and terms._analyzer is not None   # ... and kept
+    monkeypatch.setattr(_CountingAnalyzer, "alive", 0)
+    monkeypatch.setattr(search_index, "PAGES_PER_BATCH", 2)
+    _tiny_site(tmp_path / "site", [["가 나", "다"], ["나 라"], ["마"], ["가 나"], ["바 사"]])
+    alive_while_posting = []
+    add_postings = search_index.IndexWriter.add_postings
+
+    def watched(self, *a):
+        alive_while_posting.append(_CountingAnalyzer.alive)
+        return add_postings(self, *a)
+
+    monkeypatch.setattr(search_index.IndexWriter, "add_postings", watched)
+    cache = tmp_path / "terms.json"
+    conf = search_index.index_site(tmp_path / "site", cache)
+    assert conf["pages"] == 5 and _CountingAnalyzer.loaded == 1
+    assert alive_while_posting and set(alive_while_posting) == {0}
+    # Built again with every text cached: the analyzer is not even loaded.
+    search_index.index_site(tmp_path / "site", cache)
+    assert _CountingAnalyzer.loaded == 1
     given = _CountingAnalyzer()                  # an analyzer passed in is the caller's
     other = search_index.Terms(None, given)
-    for _ in range(2 * idle):
-        other.of(["라"])
+    other.of(["라"])
+    other.release()
     assert other._analyzer is given
 
 

@@ -560,10 +560,24 @@ class IndexWriter:
         self.bytes += len(data)
 
     def add(self, page: PageUnits, counts: list[Counter]) -> None:
+        self.add_postings(self.add_text(page), [BOOST[u.kind] for u in page.units], counts)
+
+    def add_text(self, page: PageUnits) -> int:
+        """Write a page's text blocks and list it; returns its number, for add_postings."""
         p = len(self.pages)
         self.pages.append([page.url, page.title])
-        for u, (unit, c) in enumerate(zip(page.units, counts)):
-            boost = BOOST[unit.kind]
+        self.units += len(page.units)
+        for b in range(0, len(page.units), BLOCK):
+            # The language goes along, so an excerpt is shown in its own script's font and
+            # line breaking (Chinese must not take Korean's keep-all).
+            self._put(f"b/{p}.{b // BLOCK}.json", _dump([[u.anchor, u.title, u.text] + ([u.lang] if u.lang else [])
+                                                         for u in page.units[b:b + BLOCK]]))
+        return p
+
+    def add_postings(self, p: int, boosts, counts: list[Counter]) -> None:
+        """Page p's units' terms (counts, with each unit's boost) into the postings; pages
+        must come in the order add_text numbered them."""
+        for u, (boost, c) in enumerate(zip(boosts, counts)):
             for term, tf in c.items():  # the worker reads tf = v >> 4, weight = v & 15
                 if term.startswith(TAIL):
                     self.tails[term[1:]] += tf
@@ -572,12 +586,6 @@ class IndexWriter:
                     if posting is None:
                         posting = self.postings[term] = array("I")
                     posting.extend((p, u, min(tf, 4095) * 16 + boost))
-        self.units += len(page.units)
-        for b in range(0, len(page.units), BLOCK):
-            # The language goes along, so an excerpt is shown in its own script's font and
-            # line breaking (Chinese must not take Korean's keep-all).
-            self._put(f"b/{p}.{b // BLOCK}.json", _dump([[u.anchor, u.title, u.text] + ([u.lang] if u.lang else [])
-                                                         for u in page.units[b:b + BLOCK]]))
 
     def write(self) -> dict:
         """Finish the index as out/<version>/ and return the config the worker needs.
@@ -731,34 +739,24 @@ class Terms:
         self.computed = 0
         self._analyzer = analyzer
         self._own = analyzer is None   # an analyzer this object loaded, and so may let go
-        self._idle = 0                 # calls in a row that found every text cached
-        self.releases = 0
-
-    # Kiwi's model and working memory are some 500 MB, more than the rest of a 1,000-source
-    # build's search step. When the texts missing from the cache come early (the first
-    # pages, the pages edited), that memory is let go once this many calls in a row found
-    # everything cached; it is loaded again if a text is missing later, but let go only once
-    # a build, so a corpus whose misses come and go pays at most one extra load (some 3 s).
-    IDLE_CALLS_BEFORE_RELEASE = 4
 
     def of(self, texts: list[str]) -> list[Counter]:
         digests = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
         todo = {d: t for d, t in zip(digests, texts) if d not in self.cached}
         if todo:
-            self._idle = 0
             self._analyzer = self._analyzer or Analyzer()
             for d, c in zip(todo, self._analyzer.terms_many(list(todo.values()))):
                 self.cached[d] = c
             self.computed += len(todo)
-        else:
-            self._idle += 1
-            if (self._own and self._analyzer is not None and not self.releases
-                    and self._idle >= self.IDLE_CALLS_BEFORE_RELEASE):
-                self._analyzer = None
-                self.releases += 1
-                memory.return_freed()
         self.used.update(digests)
         return [self.cached[d] for d in digests]
+
+    def release(self) -> None:
+        """Let Kiwi and jieba go (some 500 MB once Kiwi has analysed), if this object
+        loaded them; a later missing text loads them again."""
+        if self._own and self._analyzer is not None:
+            self._analyzer = None
+            memory.return_freed()
 
     def save(self) -> None:
         """Keep the terms this build used (those of texts gone are dropped), if anything changed."""
@@ -814,22 +812,31 @@ def index_site(site_dir: Path, cache_file: Path | None) -> dict:
     """The edition's index of a built site (by any engine): written to
     SITE/search/edition/, with the settings the worker reads in SITE/search/search_index.json."""
     terms, writer, batch = Terms(cache_file), IndexWriter(site_dir / "search" / "edition"), []
+    # Two passes, so that Kiwi's memory and the postings' are never held at once (at 2,000
+    # sources they are some 500 and 200 MB): the first reads every page, writes its text
+    # and finds its units' terms (analysing those not cached); the second, with Kiwi let
+    # go, builds the postings from the terms kept, which are shared with the cache.
+    found: list[tuple[int, bytes, list[Counter]]] = []
 
     def flush():
         counts = terms.of([u.text for pg in batch for u in pg.units])
         k = 0
         for pg in batch:
-            writer.add(pg, counts[k:k + len(pg.units)])
+            found.append((writer.add_text(pg), bytes(BOOST[u.kind] for u in pg.units), counts[k:k + len(pg.units)]))
             k += len(pg.units)
         batch.clear()
 
     # Pages a batch at a time: Kiwi is given many texts at once (it is faster so), and a
-    # page's units are let go once they are in the index.
+    # page's units are let go once its text is written.
     for url, f in site_pages(site_dir):
         batch.append(extract_units(f.read_text("utf-8"), url))
         if len(batch) == PAGES_PER_BATCH:
             flush()
     flush()
+    terms.release()
+    for p, boosts, counts in found:
+        writer.add_postings(p, boosts, counts)
+    del found
     terms.save()
     conf = writer.write()
     conf["v"] = "edition/" + conf["v"]
