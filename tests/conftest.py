@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 # - slow: it runs a whole `mkdocs build` (about 2-5 s each), or is a browser test.
 # `python -m pytest -m "not slow"` is the quick loop while editing; CI runs everything.
 _BROWSER_CALLS = ("need_chromium(", "chromium.launch(")
-_SLOW_CALLS = ("mkdocs_build(", "mkdocs_serve(", "hostile_benchmark", "built_site")
+_SLOW_CALLS = ("mkdocs_build(", "mkdocs_serve(", "hostile_benchmark", "_build_real(", "built_site")
 _source_cache: dict = {}
 
 
@@ -52,13 +52,30 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    cost: dict[str, float] = {}
+    fixtures_seen: dict[str, set] = {}
     for item in items:
         code = "".join(_source(f) for f in _code_of(item))
         browser = any(c in code for c in _BROWSER_CALLS)
         if browser:
             item.add_marker(pytest.mark.browser)
-        if browser or any(c in code for c in _SLOW_CALLS) or "built_site" in getattr(item, "fixturenames", ()):
+        builds = any(c in code for c in _SLOW_CALLS if c != "built_site")
+        reads_site = "built_site" in code or "built_site" in getattr(item, "fixturenames", ())
+        if browser or builds or reads_site:
             item.add_marker(pytest.mark.slow)
+        # About a second for each test in a browser and each build the test runs itself; a
+        # build in a fixture is counted once a file.
+        file, func = item.nodeid.split("::")[0], getattr(item, "function", None)
+        own = sum(_source(func).count(c) for c in _SLOW_CALLS[:-1]) if func else 0
+        building = {f for f in _code_of(item) if f is not func and any(c in _source(f) for c in _SLOW_CALLS[:-1])}
+        seen = fixtures_seen.setdefault(file, set())
+        cost[file] = cost.get(file, 0) + browser + own + len(building - seen) + 0.01
+        seen.update(building)
+    # The costliest files first (the order within a file kept): pytest-xdist hands whole
+    # files to its workers in this order (--dist loadfile, pytest.ini), and a long file
+    # started last would leave one worker busy while the other waits.
+    order = {f: i for i, f in enumerate(sorted(cost, key=lambda f: -cost[f]))}
+    items.sort(key=lambda item: order[item.nodeid.split("::")[0]])
 
 
 def pytest_addoption(parser):
@@ -113,13 +130,51 @@ def mkdocs_build(project: Path, *extra: str) -> subprocess.CompletedProcess:
                           cwd=project, capture_output=True, text=True, env=env, timeout=300)
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real corpus, built once with `mkdocs build --strict`; returns the site folder."""
-    proj = make_project(tmp_path_factory.mktemp("site"), copy_real=True, search="edition")
+def shared_site(tmp_path_factory, name: str, make) -> Path:
+    """The site that make(folder) builds and returns, built once per test run.
+
+    pytest-xdist's workers (pytest.ini) each run the session fixtures: the first to come
+    builds under a lock in the run's common temporary folder, the others wait and read the
+    same site. No test may change it (a test that needs to copies it)."""
+    import fcntl
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent       # the run's folder, above each worker's own
+    folder, done = base / name, base / f"{name}.done"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # let go when the file is closed
+        if not done.exists():
+            if folder.exists():  # a worker's build that failed
+                shutil.rmtree(folder)
+            site = make(folder)
+            done.write_text(site.relative_to(folder).as_posix(), "utf-8")
+    return folder / done.read_text("utf-8")
+
+
+def _build_real(folder: Path, site_url: str | None = None) -> Path:
+    proj = make_project(folder, copy_real=True, search="edition")
+    if site_url:
+        cfg = proj / "mkdocs.yml"
+        cfg.write_text(f"site_url: {site_url}\n" + cfg.read_text("utf-8"), "utf-8")
     r = mkdocs_build(proj)
     assert r.returncode == 0, r.stdout + r.stderr
     return proj / "site"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real corpus, built once with `mkdocs build --strict`; returns the site folder."""
+    return shared_site(tmp_path_factory, "site", _build_real)
+
+
+SUBPATH_URL = "https://example.org/edition/alliance/"
+
+
+@pytest.fixture(scope="session")
+def subpath_site(tmp_path_factory) -> Path:
+    """The real corpus built for a site published under a sub-path (site_url with a path,
+    as a GitHub Pages project site is)."""
+    return shared_site(tmp_path_factory, "subpath", lambda folder: _build_real(folder, SUBPATH_URL))
 
 
 MINIMAL_META = """title: 시험 원문

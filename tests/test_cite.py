@@ -16,7 +16,7 @@ from build_scripts.citations.csl import STYLES
 from build_scripts.cleaning.corpus import load_corpus
 from build_scripts.citations.csl import html_to_text, note_html, reference_html
 from build_scripts.pages.source_page import page_title
-from tests.conftest import CORPUS, SLUGS, make_project, mkdocs_build
+from tests.conftest import CORPUS, SLUGS, SUBPATH_URL
 
 GU_KIM = "2025-gu-kim-alliance-diplomatic-dilemma"
 YANG = "2024-yang-trump-second-term-alliance"
@@ -295,27 +295,24 @@ def test_no_two_pages_share_a_description(built_site):
     assert _one(home.tags, "description") not in seen
 
 
-def test_a_preview_carries_the_pages_address_when_the_site_has_one(tmp_path):
-    proj = make_project(tmp_path / "p", copy_real=True)
-    cfg = proj / "mkdocs.yml"
-    cfg.write_text("site_url: https://ed.example.org/\n" + cfg.read_text("utf-8"), "utf-8")
-    r = mkdocs_build(proj)
-    assert r.returncode == 0, r.stderr
-    tags = head_tags(proj / "site", SON)
-    url = f"https://ed.example.org/sources/{SON}/"
+def test_a_preview_carries_the_pages_address_when_the_site_has_one(subpath_site):
+    """A site with a site_url (here under a sub-path) gives each page's full address in its
+    tags and downloads."""
+    url = f"{SUBPATH_URL}sources/{SON}/"
+    tags = head_tags(subpath_site, SON)
     assert _one(tags, "og:url") == url and _one(tags, "citation_public_url") == url
-    [item] = json.loads((proj / "site" / "cite" / f"{SON}.json").read_text("utf-8"))
+    [item] = json.loads((subpath_site / "cite" / f"{SON}.json").read_text("utf-8"))
     assert item["URL"] == url
     # An issue page is cited at its own address, in its tags and its downloads alike.
-    url = f"https://ed.example.org/issues/{ISSUE}/"
-    tags = head_tags(proj / "site", ISSUE, "issues")
+    url = f"{SUBPATH_URL}issues/{ISSUE}/"
+    tags = head_tags(subpath_site, ISSUE, "issues")
     assert _one(tags, "og:url") == url and _one(tags, "citation_public_url") == url
     assert _one(tags, "DC.identifier") == url and _one(tags, "citation_fulltext_html_url") == url
-    [item] = json.loads((proj / "site" / "cite" / "issues" / f"{ISSUE}.json").read_text("utf-8"))
+    [item] = json.loads((subpath_site / "cite" / "issues" / f"{ISSUE}.json").read_text("utf-8"))
     assert item["URL"] == url
-    bib = parse_string((proj / "site" / "cite" / "issues" / f"{ISSUE}.bib").read_text("utf-8"), "bibtex")
+    bib = parse_string((subpath_site / "cite" / "issues" / f"{ISSUE}.bib").read_text("utf-8"), "bibtex")
     assert bib.entries[f"issue-{ISSUE}"].fields["url"] == url
-    [rec] = rispy.loads((proj / "site" / "cite" / "issues" / f"{ISSUE}.ris").read_text("utf-8"))
+    [rec] = rispy.loads((subpath_site / "cite" / "issues" / f"{ISSUE}.ris").read_text("utf-8"))
     assert rec["urls"] == [url]
 
 

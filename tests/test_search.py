@@ -14,6 +14,7 @@ import pytest
 from build_scripts.search import index as search_index
 from build_scripts.tools import search_benchmark as bench
 from tests.conftest import ROOT
+from tests.test_browser import browser  # noqa: F401 - one Chromium for the module's tests
 from build_scripts.search.index import BOOST, Analyzer, extract_units, fnv1a, shard_key, write_index
 
 CHROMIUM = bench.CHROMIUM
@@ -198,21 +199,19 @@ def test_site_search_files(built_site):
 # --- in Chromium ----------------------------------------------------------------------
 
 @contextlib.contextmanager
-def search_page(url: str, on_request=None):
-    """A fresh Chromium page at `url`, ready for bench.type_query."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        b = bench.open_browser(pw)
-        try:
-            page = b.new_page()
-            if on_request:
-                page.on("request", on_request)
-            page.goto(url)
-            page.wait_for_load_state("networkidle")
-            page.evaluate(bench.WATCH)
-            yield page
-        finally:
-            b.close()
+def search_page(browser, url: str, on_request=None):
+    """A fresh page (its own context: nothing cached) at `url`, ready for bench.type_query."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        if on_request:
+            page.on("request", on_request)
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.evaluate(bench.WATCH)
+        yield page
+    finally:
+        context.close()
 
 
 def need_chromium():
@@ -230,9 +229,9 @@ def site_url(built_site):
     stop()
 
 
-def test_benchmark_recall(site_url, capsys):
+def test_benchmark_recall(browser, site_url, capsys):
     """Every query of the benchmark finds all its expected pages among the first ten."""
-    outcomes = bench.run_queries(site_url, bench.load_queries())
+    outcomes = bench.run_queries(site_url, bench.load_queries(), browser=browser)
     recall = bench.report(outcomes)
     assert len(outcomes) >= 60
     assert {o.query.lang for o in outcomes} == {"ko", "zh", "en"}
@@ -240,7 +239,7 @@ def test_benchmark_recall(site_url, capsys):
     assert recall == 1.0, misses
 
 
-def test_ranking_puts_the_wanted_paragraph_first(site_url, built_site):
+def test_ranking_puts_the_wanted_paragraph_first(browser, site_url, built_site):
     """The ranking benchmark: for each query the one paragraph (entry, page) a reader wants
     first, chosen from the texts; the mean reciprocal rank meets the goal of issue 14."""
     wanted = bench.load_ranking()
@@ -249,15 +248,15 @@ def test_ranking_puts_the_wanted_paragraph_first(site_url, built_site):
         page, _, anchor = w.first.partition("#")
         html = (built_site / page / "index.html").read_text("utf-8")
         assert not anchor or f'id="{anchor}"' in html, w
-    results = bench.run_ranking(site_url, wanted)
+    results = bench.run_ranking(site_url, wanted, browser)
     mrr = bench.report_ranking(results)
     assert mrr >= bench.MRR_GOAL, [(w.q, rank) for w, rank, _ in results if rank != 1]
 
 
-def test_result_lands_on_paragraph_with_terms_marked(site_url):
+def test_result_lands_on_paragraph_with_terms_marked(browser, site_url):
     """A result for 방위비분담금 leads to the paragraph; the page marks the term, also where
     the author wrote it with a space (방위비 분담금)."""
-    with search_page(site_url) as page:
+    with search_page(browser, site_url) as page:
         bench.type_query(page, "방위비분담금")
         results = page.locator("li.md-search-result__item")
         assert results.count() > 0
@@ -281,10 +280,10 @@ def test_result_lands_on_paragraph_with_terms_marked(site_url):
         assert spaced.count() > 0, "방위비 분담금 (with a space) is marked too"
 
 
-def test_page_load_fetches_no_index(site_url):
+def test_page_load_fetches_no_index(browser, site_url):
     """On page load only the settings stub and the worker come; shards only with a query."""
     urls: list[str] = []
-    with search_page(site_url + "sources/2025-gu-kim-alliance-diplomatic-dilemma/",
+    with search_page(browser, site_url + "sources/2025-gu-kim-alliance-diplomatic-dilemma/",
                      lambda r: urls.append(r.url)) as page:
         search = [u for u in urls if bench.SEARCH_FILES.search(u)]
         assert any(u.endswith("search_index.json") for u in search)
@@ -299,7 +298,7 @@ HOSTILE = ('<script>alert("x")</script> 본문에 <img src=x onerror="window.__p
            '<b onmouseover="window.__pwned=2">굵게</b> 방위비분담금 이야기.\n')
 
 
-def test_raw_html_in_a_source_is_shown_in_results_never_run(tmp_path):
+def test_raw_html_in_a_source_is_shown_in_results_never_run(browser, tmp_path):
     """A source's text that looks like HTML stays text in the search results and on the
     page a result leads to (the excerpt and the marks are built from text, not markup)."""
     need_chromium()
@@ -310,7 +309,7 @@ def test_raw_html_in_a_source_is_shown_in_results_never_run(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     base, stop = bench.serve(proj / "site")
     try:
-        with search_page(base) as page:
+        with search_page(browser, base) as page:
             bench.type_query(page, "script onerror")
             result = page.locator("li.md-search-result__item").first
             text = result.inner_text()
@@ -327,7 +326,7 @@ def test_raw_html_in_a_source_is_shown_in_results_never_run(tmp_path):
         stop()
 
 
-def test_postings_split_by_page_range_give_the_same_answer(built_site, tmp_path, monkeypatch):
+def test_postings_split_by_page_range_give_the_same_answer(browser, built_site, tmp_path, monkeypatch):
     """The real site's index written again with ranges of 8 pages: the worker shows the first
     range's results, then the others as they arrive; its last answer is the one-range answer."""
     need_chromium()
@@ -342,7 +341,7 @@ def test_postings_split_by_page_range_give_the_same_answer(built_site, tmp_path,
     for name, site in (("one", built_site), ("split", split)):
         base, stop = bench.serve(site)
         try:
-            with bench.search_box(base) as page:
+            with bench.search_box(base, browser) as page:
                 answers[name] = []
                 for q in queries:
                     bench.type_query(page, q)
@@ -360,8 +359,8 @@ def test_postings_split_by_page_range_give_the_same_answer(built_site, tmp_path,
     ("전시작전통제권 전환", "issues/opcon-transition/"),        # a Korean name
     ("澳英美", "glossary/"),                                 # a glossary entry in Chinese
 ])
-def test_names_put_their_page_first(site_url, query, first):
-    [outcome] = bench.run_queries(site_url, [bench.Query(query, "", [first])])
+def test_names_put_their_page_first(browser, site_url, query, first):
+    [outcome] = bench.run_queries(site_url, [bench.Query(query, "", [first])], browser=browser)
     assert outcome.listed[0][0] == first, outcome.listed[:3]
 
 

@@ -181,18 +181,29 @@ def open_browser(pw):
 @contextmanager
 def search_box(base: str, browser=None):
     """A page of the site in Chromium, ready to type queries into (type_query), keeping the
-    worker's last answer (ranked)."""
+    worker's last answer (ranked). In a browser given (its page closed after), or in one of
+    its own."""
+    if browser is not None:
+        context = browser.new_context()
+        try:
+            yield _ready(context.new_page(), base)
+        finally:
+            context.close()
+        return
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        b = browser or open_browser(pw)
+        b = open_browser(pw)
         try:
-            page = b.new_page()
-            page.add_init_script(KEEP_RESULT)
-            page.goto(base)
-            page.evaluate(WATCH)
-            yield page
+            yield _ready(b.new_page(), base)
         finally:
             b.close()
+
+
+def _ready(page, base: str):
+    page.add_init_script(KEEP_RESULT)
+    page.goto(base)
+    page.evaluate(WATCH)
+    return page
 
 
 def run_queries(base: str, queries: list[Query], collapse=None, browser=None) -> list[Outcome]:
