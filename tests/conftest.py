@@ -124,8 +124,8 @@ def make_project(tmp: Path, sources: dict[str, dict[str, str | bytes]] | None = 
     return tmp
 
 
-def mkdocs_build(project: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+def mkdocs_build(project: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **(env or {}))
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", "site", *extra],
                           cwd=project, capture_output=True, text=True, env=env, timeout=300)
 

@@ -1,4 +1,7 @@
 """The built site, as a reader's browser receives it."""
+import csv
+import io
+import json
 import re
 from pathlib import Path
 
@@ -151,6 +154,25 @@ def test_raw_html_in_a_source_is_shown_never_run(tmp_path, fmt):
     assert "&lt;script&gt;alert(" in body and "&lt;img src=x onerror=" in body
     if fmt == "text":
         assert "*별* _밑줄_ #해시 [대괄호] |표|" in body
+
+
+def test_the_exports_go_through_a_temporary_folder_that_the_build_removes(tmp_path):
+    """MkDocs holds a generated file's content to the end of the build: the corpus exports
+    (Streamed, made a source at a time) are written to a temporary folder MkDocs copies
+    from, and the build removes it."""
+    proj = make_project(tmp_path / "p", {slug: {"source.txt": "동맹은 중요하다.\n\n두 번째 문단.\n", "meta.yml": MINIMAL_META}
+                                         for slug in ("b-source", "a-source")})
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    r = mkdocs_build(proj, env={"TMPDIR": str(temp)})
+    assert r.returncode == 0, r.stdout + r.stderr
+    corpus = json.loads((proj / "site" / "export" / "corpus.json").read_text("utf-8"))
+    assert [s["slug"] for s in corpus["sources"]] == ["a-source", "b-source"]
+    paragraphs = [p["text"] for s in corpus["sources"] for p in s["paragraphs"]]
+    assert paragraphs and paragraphs[0].startswith("동맹은 중요하다.")
+    rows = list(csv.reader(io.StringIO((proj / "site" / "export" / "paragraphs.csv").read_text("utf-8-sig"))))
+    assert rows[0][:3] == ["source", "date", "number"] and [r[6] for r in rows[1:]] == paragraphs
+    assert list(temp.iterdir()) == []
 
 
 def test_fidelity_check_fails_when_the_html_loses_text():

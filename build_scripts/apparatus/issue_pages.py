@@ -639,11 +639,24 @@ def spreadsheet_cell(v):
 def csv_text(header: list[str], rows) -> str:
     """The exports' CSV: a header, every cell through spreadsheet_cell, CRLF line ends, and a
     BOM, so spreadsheet programs read the UTF-8 as UTF-8."""
+    return "".join(csv_pieces(header, [rows]))
+
+
+def csv_pieces(header: list[str], row_groups):
+    """csv_text, a group of rows at a time (for a file too large to hold whole).
+
+    >>> list(csv_pieces(["a", "b"], [[["1", "=x"]], [], [["동맹", "y,z"]]]))
+    ['\\ufeffa,b\\r\\n', "1,'=x\\r\\n", '', '동맹,"y,z"\\r\\n']
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
-    w.writerows([spreadsheet_cell(v) for v in row] for row in rows)
-    return "\ufeff" + buf.getvalue()
+    yield "\ufeff" + buf.getvalue()
+    for rows in row_groups:
+        buf.seek(0)
+        buf.truncate()
+        w.writerows([spreadsheet_cell(v) for v in row] for row in rows)
+        yield buf.getvalue()
 
 
 def export_csv(rows: list[dict]) -> str:

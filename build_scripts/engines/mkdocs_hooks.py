@@ -20,7 +20,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,7 +41,7 @@ from build_scripts.apparatus.glossary import extension as glossary_extension  # 
 from build_scripts.apparatus.glossary import load_glossary  # noqa: E402
 from build_scripts.cleaning.pipeline import source_inputs  # noqa: E402
 from build_scripts.search.index import index_site  # noqa: E402
-from build_scripts.pages.site import build_site  # noqa: E402
+from build_scripts.pages.site import Streamed, build_site  # noqa: E402
 from build_scripts.engines import serve_watch  # noqa: E402
 from build_scripts import memory  # noqa: E402
 
@@ -117,7 +119,17 @@ def _release_build_lock() -> None:
 
 def on_build_error(error):
     serve_watch.building.clear()
+    _remove_spill()
     _release_build_lock()
+
+
+SPILL_CHARS = 1 << 20   # generated files larger than this go through a temporary file
+
+
+def _remove_spill() -> None:
+    spill = _state.pop("spill", None)
+    if spill:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _quiet_material_index(config):
@@ -160,12 +172,28 @@ def on_files(files, config):
     _state["files"] = files
     limit = _state["edition"].nav_sources_max
     hidden = hidden_from_nav(site, limit)
-    for path, content in project_files(site).items():
-        files.append(File.generated(config, path, content=content,
-                                    inclusion=InclusionLevel.NOT_IN_NAV if path in hidden else InclusionLevel.UNDEFINED))
     hand_written = sorted(f.src_uri for f in files if f.is_documentation_page() and not f.generated_by)
     config.nav = nav(site, hand_written, limit)
-    t = site.timings
+    generated, t = project_files(site), site.timings
+    del site  # from here on each page's text is held once, in `generated` and then in MkDocs' files
+    spill = None
+    for path in list(generated):
+        content = generated.pop(path)
+        inclusion = InclusionLevel.NOT_IN_NAV if path in hidden else InclusionLevel.UNDEFINED
+        if isinstance(content, Streamed) or (not path.endswith(".md") and len(content) > SPILL_CHARS):
+            # MkDocs holds a generated file's content until the build ends, and renders
+            # every page before it copies any file. A large one (the corpus exports, 150
+            # MB at 2,000 sources) is written to a temporary file, which MkDocs copies.
+            spill = spill or _state.setdefault("spill", tempfile.mkdtemp(prefix="edition-files-"))
+            target = Path(spill) / f"{len(files)}-{Path(path).name}"
+            if isinstance(content, Streamed):
+                content.write(target)
+            else:
+                target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+            files.append(File.generated(config, path, abs_src_path=str(target), inclusion=inclusion))
+        else:
+            files.append(File.generated(config, path, content=content, inclusion=inclusion))
+    memory.return_freed()
     if _state["edition"].timings_file:  # the benchmark reads the stages' own timings
         Path(_state["edition"].timings_file).write_text(json.dumps(t))
     log.info(f"edition: {t['sources']} sources, {t['cached']} from cache; cleaning {t['clean']:.3f}s, "
@@ -194,16 +222,35 @@ def on_post_build(config):
         _check_and_index(config)
     finally:
         serve_watch.building.clear()
+        _remove_spill()
         _release_build_lock()
 
 
-def _release_rendered_pages(files) -> None:
-    """Let go of every page's Markdown and HTML once MkDocs has written them.
+def on_page_content(html, page, config, files):
+    """A page's Markdown is let go as soon as it is HTML. MkDocs renders every page before
+    it writes any, and keeps each page's Markdown (twice: the file's text and the page's,
+    without front matter) to the end: at 2,000 sources that is some 200 MB under all the
+    rendered pages. The page's title stays: it comes from the front matter or the
+    rendered heading, and MkDocs reads it only while `markdown` is not None."""
+    page.file._content = None   # MkDocs' own field: a generated page's text, read by now
+    page.markdown = ""
+    return html
 
-    MkDocs keeps all of them until the build returns, although after `on_post_build`
-    nothing reads them; the steps here read the site from disk. Freed before the search
-    step, that memory is what Kiwi's model and the index are then built in, instead of on
-    top of it: a build's peak is the larger of the two, not their sum."""
+
+def on_post_page(output, page, config):
+    """A page's HTML is let go once the themed page is made (MkDocs writes it next); the
+    steps after the build read the site from disk."""
+    page.content = None
+    page.toc = []  # type: ignore[assignment]
+    return output
+
+
+def _release_rendered_pages(files) -> None:
+    """Let go of what MkDocs still holds of the pages and generated files once it has
+    written them (after on_page_content and on_post_page, little but the small files).
+
+    Freed before the search step, that memory is what Kiwi's model and the index are then
+    built in, instead of on top of it: a build's peak is the larger of the two, not their sum."""
     if files is None:
         return
     for f in files:

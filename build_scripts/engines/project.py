@@ -33,8 +33,7 @@ from build_scripts.apparatus.glossary import extension_config, load_glossary
 from build_scripts.apparatus.issue_pages import collect_authors
 from build_scripts.config import load_edition_config
 from build_scripts.errors import CorpusErrors, EditionError, message
-from build_scripts.pages.site import build_site
-from build_scripts.pages.site import sort_key
+from build_scripts.pages.site import Streamed, build_site, sort_key
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 GLOSSARY_EXTENSION = Path(__file__).resolve().parents[1] / "apparatus" / "glossary_markdown.py"
@@ -93,8 +92,9 @@ def dump_yaml(data) -> str:
 
 # --- what the project holds --------------------------------------------------------------
 
-def project_files(site) -> dict[str, str]:
-    """docs-relative path -> content of every generated page and file."""
+def project_files(site) -> dict[str, str | Streamed]:
+    """docs-relative path -> content of every generated page and file (Streamed: one too
+    large to hold whole, written as it is made)."""
     out = {p.path: p.markdown for p in site.pages}
     out["sources/index.md"] = site.index_markdown
     out.update(site.generated.pages)
@@ -193,7 +193,10 @@ def write_project(root: Path, out: Path, *, site_url: str | None = None, nav_sou
     for rel, content in files.items():
         f = docs / rel
         f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(content, "utf-8")
+        if isinstance(content, Streamed):
+            content.write(f)
+        else:
+            f.write_text(content, "utf-8")
     if (out / "overrides").exists():
         shutil.rmtree(out / "overrides")
     shutil.copytree(THEME_DIR, out / "overrides")

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import textwrap
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from build_scripts.citations import cite
 from build_scripts.apparatus import review
 from build_scripts.cleaning.corpus import LANGUAGES, Source, load_corpus
 from build_scripts.apparatus.glossary import load_glossary
-from build_scripts.apparatus.issue_pages import Generated, IssueCite, csv_text, esc, generate, nobr, page_url, source_extras
+from build_scripts.apparatus.issue_pages import Generated, IssueCite, csv_pieces, esc, generate, nobr, page_url, source_extras
 from build_scripts.apparatus.issues import Issue, load_issues
 from build_scripts.cleaning.pipeline import clean_source, page_expected
 from build_scripts.pages.render import front_matter
@@ -51,6 +53,22 @@ class SourcePage:
     markdown: str = ""      # the finished page (assemble_pages)
 
 
+@dataclass(frozen=True)
+class Streamed:
+    """A generated file too large to hold whole (the corpus exports: 150 MB at 2,000
+    sources): its text is made a piece at a time, again at each call of pieces(), and
+    written as it is made."""
+    pieces: Callable[[], Iterable[str]]
+
+    def write(self, path: Path) -> None:
+        with open(path, "w", encoding="utf-8", newline="") as f:  # the text's own line ends
+            for piece in self.pieces():
+                f.write(piece)
+
+    def text(self) -> str:
+        return "".join(self.pieces())
+
+
 @dataclass
 class Site:
     sources: list[Source]
@@ -58,7 +76,7 @@ class Site:
     index_markdown: str
     issues: list[Issue] = field(default_factory=list)
     generated: Generated | None = None
-    files: dict[str, str] = field(default_factory=dict)  # generated downloads: path -> content
+    files: dict[str, str | Streamed] = field(default_factory=dict)  # generated downloads: path -> content
     files_md: dict[str, str] = field(default_factory=dict)  # further generated pages: path -> Markdown
     works_cited: object = None
     timings: dict = field(default_factory=dict)
@@ -310,32 +328,54 @@ EXPORT_FORMAT = 1  # bumped when a field changes meaning; new fields may be adde
 
 def _build_export(site: Site, url_of, site_name: str) -> None:
     """The corpus for reuse: every source's metadata and citation, its paragraphs (anchor,
-    number, text as published, URL) and notes. JSON for programs, CSV for spreadsheets."""
-    a = time.perf_counter()
-    out = {"format": EXPORT_FORMAT, "edition": site_name,
-           "about": "Paragraph text is the source's text as published in this edition (notes markers "
-                    "removed); anchors are stable (see anchors.yml in the corpus). URLs are relative "
-                    "to the site unless the site was built with a site_url.",
-           "sources": []}
-    rows = []
-    for p in sorted(site.pages, key=lambda p: sort_key(p.source)):
-        page = url_of(p.path)
-        meta = {k: v for k, v in p.source.meta.items() if k not in ("sha256", "format")}
-        paragraphs = [{"anchor": r["anchor"], "number": r["number"], "text": r["text"], "lang": r["lang"],
-                       "section": r["section"], "url": f"{page}#{r['anchor']}",
-                       **({"former_anchors": r["aliases"]} if r.get("aliases") else {})} for r in p.paragraphs]
-        out["sources"].append({"slug": p.slug, "url": page, "metadata": meta, "csl": p.citation.item if p.citation else None,
-                               "paragraphs": paragraphs,
-                               "notes": [{"number": n["number"], "text": n["text"],
-                                          "url": f"{page}#fn:{n['number']}"} for n in p.notes]})
-        for r in paragraphs:
-            rows.append([p.slug, p.source.meta["date"], r["number"], r["anchor"], r["lang"], r["section"], r["text"], r["url"]])
-    site.files["export/corpus.json"] = json.dumps(out, ensure_ascii=False, indent=1) + "\n"
+    number, text as published, URL) and notes. JSON for programs, CSV for spreadsheets.
+
+    Both are Streamed, made a source at a time as they are written: at 2,000 sources they
+    are 150 MB, and the JSON encoded at once took some 400 MB more at the build's peak."""
+    head = {"format": EXPORT_FORMAT, "edition": site_name,
+            "about": "Paragraph text is the source's text as published in this edition (notes markers "
+                     "removed); anchors are stable (see anchors.yml in the corpus). URLs are relative "
+                     "to the site unless the site was built with a site_url."}
+    pages = sorted(site.pages, key=lambda p: sort_key(p.source))
+    site.files["export/corpus.json"] = Streamed(
+        lambda: json_pieces(head, "sources", (_export_source(p, url_of) for p in pages)))
     # Cells a spreadsheet would run as a formula are neutralised (see issue_pages.csv_text).
-    site.files["export/paragraphs.csv"] = csv_text(["source", "date", "number", "anchor", "lang", "section",
-                                                    "text", "url"], rows)
-    site.timings["export"] = time.perf_counter() - a
-    site.timings["render"] += site.timings["export"]
+    site.files["export/paragraphs.csv"] = Streamed(lambda: csv_pieces(
+        ["source", "date", "number", "anchor", "lang", "section", "text", "url"],
+        ([[p.slug, p.source.meta["date"], r["number"], r["anchor"], r["lang"], r["section"], r["text"],
+           f"{url_of(p.path)}#{r['anchor']}"] for r in p.paragraphs] for p in pages)))
+
+
+def _export_source(p: SourcePage, url_of) -> dict:
+    page = url_of(p.path)
+    meta = {k: v for k, v in p.source.meta.items() if k not in ("sha256", "format")}
+    paragraphs = [{"anchor": r["anchor"], "number": r["number"], "text": r["text"], "lang": r["lang"],
+                   "section": r["section"], "url": f"{page}#{r['anchor']}",
+                   **({"former_anchors": r["aliases"]} if r.get("aliases") else {})} for r in p.paragraphs]
+    return {"slug": p.slug, "url": page, "metadata": meta, "csl": p.citation.item if p.citation else None,
+            "paragraphs": paragraphs,
+            "notes": [{"number": n["number"], "text": n["text"], "url": f"{page}#fn:{n['number']}"} for n in p.notes]}
+
+
+def json_pieces(head: dict, key: str, items):
+    """json.dumps({**head, key: [*items]}, ensure_ascii=False, indent=1) + "\\n", to the
+    byte, an item at a time (so only one item's objects are held at once).
+
+    >>> head, items = {"format": 1, "about": "동맹"}, [{"a": [1, {"b": "x"}]}, {"c": []}]
+    >>> whole = lambda items: json.dumps({**head, "items": items}, ensure_ascii=False, indent=1) + "\\n"
+    >>> "".join(json_pieces(head, "items", iter(items))) == whole(items)
+    True
+    >>> "".join(json_pieces(head, "items", iter([]))) == whole([])
+    True
+    """
+    start = json.dumps({**head, key: []}, ensure_ascii=False, indent=1)
+    assert start.endswith(": []\n}")
+    sep, empty = start[:-len("]\n}")] + "\n", True
+    for item in items:
+        # JSON strings hold no raw line break, so every line of an item is indented alike.
+        yield sep + textwrap.indent(json.dumps(item, ensure_ascii=False, indent=1), "  ")
+        sep, empty = ",\n", False
+    yield start + "\n" if empty else "\n ]\n}\n"
 
 
 def sort_key(src: Source):

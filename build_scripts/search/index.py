@@ -836,7 +836,7 @@ def index_site(site_dir: Path, cache_file: Path | None) -> dict:
     terms.release()
     for p, boosts, counts in found:
         writer.add_postings(p, boosts, counts)
-    del found
+    found.clear()
     terms.save()
     conf = writer.write()
     conf["v"] = "edition/" + conf["v"]
