@@ -151,8 +151,10 @@ def shared_site(tmp_path_factory, name: str, make) -> Path:
     return folder / done.read_text("utf-8")
 
 
-def _build_real(folder: Path, site_url: str | None = None) -> Path:
+def _build_real(folder: Path, site_url: str | None = None, cache_from: Path | None = None) -> Path:
     proj = make_project(folder, copy_real=True, search="edition")
+    if cache_from is not None:  # another project's caches, as an editor's second build has its own
+        shutil.copytree(cache_from, proj / ".cache")
     if site_url:
         cfg = proj / "mkdocs.yml"
         cfg.write_text(f"site_url: {site_url}\n" + cfg.read_text("utf-8"), "utf-8")
@@ -171,10 +173,12 @@ SUBPATH_URL = "https://example.org/edition/alliance/"
 
 
 @pytest.fixture(scope="session")
-def subpath_site(tmp_path_factory) -> Path:
+def subpath_site(tmp_path_factory, built_site) -> Path:
     """The real corpus built for a site published under a sub-path (site_url with a path,
-    as a GitHub Pages project site is)."""
-    return shared_site(tmp_path_factory, "subpath", lambda folder: _build_real(folder, SUBPATH_URL))
+    as a GitHub Pages project site is). It starts from built_site's caches: what does not
+    depend on the address is not made again (and what does must not be taken from them)."""
+    return shared_site(tmp_path_factory, "subpath",
+                       lambda folder: _build_real(folder, SUBPATH_URL, cache_from=built_site.parent / ".cache"))
 
 
 MINIMAL_META = """title: 시험 원문

@@ -152,6 +152,24 @@ def test_the_signing_key_lives_outside_the_project_and_a_damaged_one_is_replaced
     assert path.stat().st_mode & 0o077 == 0  # this user's alone
 
 
+def test_compiled_templates_are_kept_in_the_users_own_folder_never_in_the_project(tmp_path):
+    """Jinja's bytecode cache holds compiled code that a build loads: it lives in this
+    user's own folder (mode 700), beside the signing key, and never in the project, whose
+    files anyone's pull request can change. A second build uses it and gives the same page."""
+    proj = small_project(tmp_path / "p")
+    xdg = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    r = mkdocs_build(proj, env=xdg)
+    assert r.returncode == 0, output(r)
+    first = page_html(proj)
+    jinja = tmp_path / "xdg" / "edition-build" / "jinja"
+    compiled = sorted(jinja.iterdir())
+    assert compiled and jinja.stat().st_mode & 0o077 == 0
+    assert not [f for f in proj.rglob("__jinja2_*")]
+    r = mkdocs_build(proj, env=xdg)
+    assert r.returncode == 0, output(r)
+    assert page_html(proj) == first and sorted(jinja.iterdir()) == compiled
+
+
 def test_the_terms_cache_key_covers_the_analysis_and_its_packages(monkeypatch):
     from importlib import metadata
     key = search_index.analysis_version()

@@ -277,7 +277,27 @@ def chunks(text: str, size: int = MAX_CHUNK) -> list[str]:
 
 
 class Analyzer:
-    """Index terms of a text. Kiwi and jieba load once, on first use."""
+    """Index terms of a text. Kiwi and jieba load once, on first use (some seconds, so the
+    examples of the steps share one):
+
+    >>> a = Analyzer()
+    >>> t = a.terms("‘확장억제’를 강화하고 방위비 분담금을 (OPCON) 驻韩美军的地位")
+    >>> [x in t for x in ["확장억제", "억제", "방위비분담금", "분담금", "opcon", "驻韩美军", "美军"]]
+    [True, True, True, True, True, True, True]
+    >>> [x in a.terms("NCG(핵협의그룹) 체제") for x in ["핵협의그룹", "협의그룹", "그룹"]]
+    [True, True, True]
+
+    _unanalysed_words:
+
+    >>> words = lambda t: a._unanalysed_words(t, a.kiwi.tokenize(t))
+    >>> words("양욱"), words("한국의 재래식 전력 홀로서기는 동맹의 요구사항이 되고 있다"), words("특히 그렇다")
+    (['양욱'], ['홀로서기'], [])
+
+    _tails:
+
+    >>> a._tails("한미동맹이 방위비분담금을 강화했다", a.kiwi.tokenize("한미동맹이 방위비분담금을 강화했다"))
+    ['이', '을', '했다']
+    """
 
     def __init__(self):
         self._kiwi = None
@@ -309,14 +329,7 @@ class Analyzer:
         return self._jieba
 
     def terms(self, text: str) -> Counter:
-        """
-        >>> a = Analyzer()
-        >>> t = a.terms("‘확장억제’를 강화하고 방위비 분담금을 (OPCON) 驻韩美军的地位")
-        >>> [x in t for x in ["확장억제", "억제", "방위비분담금", "분담금", "opcon", "驻韩美军", "美军"]]
-        [True, True, True, True, True, True, True]
-        >>> [x in a.terms("NCG(핵협의그룹) 체제") for x in ["핵협의그룹", "협의그룹", "그룹"]]
-        [True, True, True]
-        """
+        """The terms of one text, with their counts (examples: the class)."""
         return self.terms_many([text])[0]
 
     def terms_many(self, texts: list[str]) -> list[Counter]:
@@ -400,12 +413,8 @@ class Analyzer:
         """A written word in which Kiwi finds no term is indexed as written, without its
         particles: a name alone (양욱 as a page title is 양 + 욱 to Kiwi, though 양욱 in a
         sentence is a proper noun) or a nominalised verb (홀로서기는 -> 홀로서기). Words
-        that end as a predicate (그렇다), and lone adverbs and determiners, are not.
-
-        >>> a = Analyzer()
-        >>> words = lambda t: a._unanalysed_words(t, a.kiwi.tokenize(t))
-        >>> words("양욱"), words("한국의 재래식 전력 홀로서기는 동맹의 요구사항이 되고 있다"), words("특히 그렇다")
-        (['양욱'], ['홀로서기'], [])
+        that end as a predicate (그렇다), and lone adverbs and determiners, are not
+        (examples: the class).
         """
         out = []
         for word in Analyzer._tokens_by_word(text, tokens):
@@ -428,11 +437,7 @@ class Analyzer:
         """What follows a noun inside a written word, as Kiwi analyses it: particles and
         endings (한미동맹이 -> 이, 동맹국들의 -> 의, 강화했다 -> 했다). The worker strips
         these from a query word, so it is Kiwi, not a hand-made list, that says what a
-        particle is.
-
-        >>> a = Analyzer()
-        >>> a._tails("한미동맹이 방위비분담금을 강화했다", a.kiwi.tokenize("한미동맹이 방위비분담금을 강화했다"))
-        ['이', '을', '했다']
+        particle is (examples: the class).
         """
         out = []
         for inside in Analyzer._tokens_by_word(text, tokens):
