@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 # - slow: it runs a whole `mkdocs build` (about 2-5 s each), or is a browser test.
 # `python -m pytest -m "not slow"` is the quick loop while editing; CI runs everything.
 _BROWSER_CALLS = ("need_chromium(", "chromium.launch(")
-_SLOW_CALLS = ("mkdocs_build(", "mkdocs_serve(", "hostile_benchmark", "_build_real(", "built_site")
+_BUILD_CALLS = ("mkdocs_build(", "mkdocs_serve(", "hostile_benchmark", "_build_real(")
 _source_cache: dict = {}
 
 
@@ -59,15 +59,15 @@ def pytest_collection_modifyitems(config, items):
         browser = any(c in code for c in _BROWSER_CALLS)
         if browser:
             item.add_marker(pytest.mark.browser)
-        builds = any(c in code for c in _SLOW_CALLS if c != "built_site")
+        builds = any(c in code for c in _BUILD_CALLS)
         reads_site = "built_site" in code or "built_site" in getattr(item, "fixturenames", ())
         if browser or builds or reads_site:
             item.add_marker(pytest.mark.slow)
         # About a second for each test in a browser and each build the test runs itself; a
         # build in a fixture is counted once a file.
         file, func = item.nodeid.split("::")[0], getattr(item, "function", None)
-        own = sum(_source(func).count(c) for c in _SLOW_CALLS[:-1]) if func else 0
-        building = {f for f in _code_of(item) if f is not func and any(c in _source(f) for c in _SLOW_CALLS[:-1])}
+        own = sum(_source(func).count(c) for c in _BUILD_CALLS) if func else 0
+        building = {f for f in _code_of(item) if f is not func and any(c in _source(f) for c in _BUILD_CALLS)}
         seen = fixtures_seen.setdefault(file, set())
         cost[file] = cost.get(file, 0) + browser + own + len(building - seen) + 0.01
         seen.update(building)
