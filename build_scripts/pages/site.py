@@ -65,9 +65,6 @@ class Streamed:
             for piece in self.pieces():
                 f.write(piece)
 
-    def text(self) -> str:
-        return "".join(self.pieces())
-
 
 @dataclass
 class Site:
