@@ -81,8 +81,33 @@ def _files(override):
     return {k: v for k, v in files.items() if v is not None}
 
 
+def _generate(proj, monkeypatch, capsys) -> tuple[int, str]:
+    """The generator's command (python -m build_scripts.generate OUT), run in this process
+    from the project folder, as a user would: its exit code and what it printed."""
+    from build_scripts.engines.project import main
+    monkeypatch.chdir(proj)
+    rc = main([str(proj.parent / "out"), "--root", "."])
+    out = capsys.readouterr()
+    return rc, out.out + out.err
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_input_gives_one_clear_message_and_fails(case, tmp_path):
+def test_bad_input_gives_one_clear_message_and_fails(case, tmp_path, monkeypatch, capsys):
+    """Each case through the generator, in this process: any exception but the corpus's own
+    errors fails the test (so no traceback reaches a user). The same message through
+    `mkdocs build`, its exit code and its output, is checked below for a case of each stage."""
+    override, needles = CASES[case]
+    proj = make_project(tmp_path / "p", {"bad-source": _files(override), "good-source": GOOD})
+    rc, out = _generate(proj, monkeypatch, capsys)
+    assert rc != 0, out
+    assert str(tmp_path) not in out  # paths as the user sees them
+    for needle in needles:
+        assert needle in out, f"{needle!r} not in:\n{out}"
+    assert "good-source" not in out  # only the bad source is named
+
+
+@pytest.mark.parametrize("case", ["malformed YAML", "stale anchor"])  # read, then cleaned
+def test_mkdocs_build_stops_with_the_same_one_message(case, tmp_path):
     override, needles = CASES[case]
     proj = make_project(tmp_path, {"bad-source": _files(override), "good-source": GOOD})
     r = mkdocs_build(proj)
@@ -92,7 +117,7 @@ def test_bad_input_gives_one_clear_message_and_fails(case, tmp_path):
     assert "/tmp/" not in out  # paths as the user sees them
     for needle in needles:
         assert needle in out, f"{needle!r} not in:\n{out}"
-    assert "good-source" not in out  # only the bad source is named
+    assert "good-source" not in out
 
 
 def test_unsafe_slug_is_refused(tmp_path):

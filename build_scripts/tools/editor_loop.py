@@ -153,6 +153,65 @@ def append_edit(path: Path) -> None:
         f.write(EDIT)
 
 
+def serve_edits(project: Path, source: Path, url_path: str, label: str, edits: int = 3) -> dict:
+    """Edit-to-served under `mkdocs serve`: seconds from writing an edit to `source` until the
+    server returns the page at `url_path` with the edit in it, for `edits` edits in a row
+    (the first may pay for loading what later ones reuse); and how many builds each edit
+    caused (one per "Reloading browsers" in the log, counted 5 s after the page was served)."""
+    import socket
+    import threading
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}{url_path}"
+    log: list[str] = []
+    p = subprocess.Popen([PY, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project, env=env(),
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    threading.Thread(target=lambda: log.extend(iter(p.stdout.readline, "")), daemon=True).start()
+
+    def get() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return r.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def reloads() -> int:
+        return sum("Reloading browsers" in line for line in log)
+
+    original = source.read_bytes()
+    row: dict = {"edits": []}
+    try:
+        t0 = time.perf_counter()
+        while not get():
+            if p.poll() is not None or time.perf_counter() - t0 > 900:
+                raise SystemExit(f"{label}: mkdocs serve did not start:\n{''.join(log)[-3000:]}")
+            time.sleep(0.2)
+        row["first_build_s"] = time.perf_counter() - t0
+        for i in range(edits):
+            time.sleep(3)            # let the watcher settle
+            wait_quiet(MAX_WAIT)
+            before = reloads()
+            marker = f"served edit {label} {i} {time.time_ns()}"
+            with open(source, "a", encoding="utf-8") as f:
+                f.write(f"\n\n{marker}.\n")
+            t0 = time.perf_counter()
+            while marker not in get():
+                if time.perf_counter() - t0 > 900:
+                    raise SystemExit(f"{label}: edit {i} not served after 900 s:\n{''.join(log)[-3000:]}")
+                time.sleep(0.05)
+            served = time.perf_counter() - t0
+            time.sleep(5)
+            row["edits"].append({"served_s": served, "builds": reloads() - before})
+            print(f"  {label:<14} edit {i}: served after {served:.3f} s, {reloads() - before} build(s)", flush=True)
+    finally:
+        p.terminate()
+        p.wait(timeout=60)
+        source.write_bytes(original)
+    return row
+
+
 def rm(p: Path) -> None:
     if p.exists():
         shutil.rmtree(p)
@@ -196,6 +255,13 @@ def table(sizes: list[int]) -> str:
     for n in sizes:
         line(f"one source edited {n}", get(n, "edition_edit"), get(n, "naive_edit"), " s", "{:.3f}")
     for n in sizes:
+        for i in range(3):
+            a = (RESULTS["sizes"].get(str(n), {}).get("edition_serve") or {}).get("edits", [])
+            b = (RESULTS["sizes"].get(str(n), {}).get("naive_serve") or {}).get("edits", [])
+            if i < len(a) or i < len(b):
+                line(f"edit {i + 1} served under `mkdocs serve` {n}", a[i]["served_s"] if i < len(a) else None,
+                     b[i]["served_s"] if i < len(b) else None, " s", "{:.3f}")
+    for n in sizes:
         # peak over the three builds of each project at this size
         ed = [get(n, k, "peak_rss_gb") for k in ("edition_cold", "edition_warm", "edition_edit")]
         nv = [get(n, k, "peak_rss_gb") for k in ("naive_cold", "naive_warm", "naive_edit")]
@@ -211,6 +277,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 2000])
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument("--no-serve", action="store_true", help="skip the edit-to-served runs under `mkdocs serve`")
     ap.add_argument("--max-wait", type=float, default=MAX_WAIT,
                     help="seconds to wait before each build for other work to go quiet (0: never)")
     args = ap.parse_args(argv)
@@ -272,6 +339,14 @@ def main(argv=None) -> int:
         # f. naive, the same edit on the matching page
         append_edit(naive / "docs" / "sources" / f"{edited.name}.md")
         naive_build("naive_edit")
+        # g. edit-to-served under `mkdocs serve`, both projects (the edits are undone after)
+        if not args.no_serve:
+            res["edition_serve"] = serve_edits(proj, edited / "source.txt", f"/sources/{edited.name}/",
+                                               "edition_serve")
+            save()
+            res["naive_serve"] = serve_edits(naive, naive / "docs" / "sources" / f"{edited.name}.md",
+                                             f"/sources/{edited.name}/", "naive_serve")
+            save()
         # the profile is of the unedited corpus, from a cold cache
         if n == PROFILE_N and not args.no_profile:
             (edited / "source.txt").write_bytes(original)
