@@ -386,5 +386,8 @@ def front_matter(title: str, **fields) -> str:
     data = {"title": html.escape(" ".join(str(title).split())), **fields}
     if "description" in data:
         data["description"] = html.escape(" ".join(str(data["description"]).split()))
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=float("inf"))
+    # libyaml's emitter where PyYAML has it (as anchors.dump_lock): the same text, some
+    # seven times faster, and a build writes a front matter for every page.
+    body = yaml.dump(data, allow_unicode=True, sort_keys=False, width=2**31 - 1,
+                     Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper))
     return f"---\n{body}---"
