@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from build_scripts.memo import digest
 from build_scripts.errors import CorpusErrors, EditionError, FidelityError, message
-from build_scripts.cleaning.fidelity import CONTENT_CLASS, check_html
+from build_scripts.cleaning.fidelity import CONTENT_CLASS, check_html, content_area
 from build_scripts.cleaning.corpus import load_corpus
 from build_scripts.cleaning.pipeline import clean_source, page_expected
 from build_scripts.cleaning.pipeline import source_inputs
@@ -41,9 +42,14 @@ def page_file(site_dir: Path, slug: str) -> Path | None:
     return None
 
 
-def check_site(site_dir: Path, pages: list[Expectation], inputs: Callable | None = None) -> int:
+def check_site(site_dir: Path, pages: list[Expectation], inputs: Callable | None = None, memo=None) -> int:
     """Every source page checked; the problems are raised together (CorpusErrors), one
-    message each. Returns the number of pages checked."""
+    message each. Returns the number of pages checked.
+
+    `memo` (memo.Memo; engines.session.checked) remembers the pages that passed, by
+    their HTML and the letters they must carry: a page that passed with exactly these
+    passes again. Only a memo this process keeps may be given: a verdict read from disk
+    could be anyone's."""
     problems = []
     for p in pages:
         path = p.source.rel("source.txt")
@@ -52,16 +58,29 @@ def check_site(site_dir: Path, pages: list[Expectation], inputs: Callable | None
             problems.append(FidelityError(path, "the built site has no page for this source",
                                           expected=f"{site_dir}/sources/{p.slug}/index.html", found="no such file"))
             continue
+        html = f.read_text("utf-8")
+        key = _passed_key(html, p.expected) if memo is not None else None
+        if key is not None and memo.get(key):
+            continue
         try:
-            check_html(f.read_text("utf-8"), p.expected, path, p.source.line_of,
+            check_html(html, p.expected, path, p.source.line_of,
                        inputs=(lambda s=p.source: inputs(s)) if inputs else None, content_class=CONTENT_CLASS)
         except EditionError as e:
             if p.why_not:
                 e.message += p.why_not
             problems.append(e)
+            continue
+        if key is not None:
+            memo.put(key, True)
     if problems:
         raise CorpusErrors(problems)
     return len(pages)
+
+
+def _passed_key(html: str, expected: dict) -> str:
+    """What a page's verdict depends on: its content area (check_html reads nothing else)
+    and each stream's expected letters (the index beside them only names a failure's line)."""
+    return digest(content_area(html, CONTENT_CLASS), *(part for name in sorted(expected) for part in (name, expected[name][0])))
 
 
 def expectations(corpus: Path) -> list[Expectation]:

@@ -9,8 +9,12 @@ import gc
 from pathlib import Path
 
 
-def return_freed() -> None:
+def return_freed(collect: bool = True) -> None:
     """Collect what is unreachable, and ask the C library to give freed heap memory back.
+
+    `collect=False` leaves out the collection, whose time grows with all the objects the
+    process holds: `mkdocs serve` keeps a whole build's results (engines/session.py), and
+    lets Python's own collector find their garbage.
 
     glibc keeps freed memory mapped for later use; `malloc_trim` returns what it can, so the
     resident size says what the process holds. Without glibc (or without the function) the
@@ -18,7 +22,8 @@ def return_freed() -> None:
 
     >>> return_freed()
     """
-    gc.collect()
+    if collect:
+        gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):

@@ -75,3 +75,57 @@ def test_an_edit_to_a_source_is_built_once(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+SERVE_BUILDS = r'''
+import json, logging, sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+site, edits = sys.argv[1], json.loads(sys.argv[2])
+logging.basicConfig(level=logging.INFO)
+config = load_config("mkdocs.yml", site_dir=site)
+config.plugins.on_startup(command="serve", dirty=False)   # as `mkdocs serve` does, once
+build(config)
+for path, old, new in edits:
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace(old, new, 1) if old else text + new)
+    build(load_config("mkdocs.yml", site_dir=site))     # a rebuild of `mkdocs serve`: a new config
+'''
+
+
+def test_a_rebuild_under_serve_gives_the_site_a_fresh_build_gives(tmp_path):
+    """Under `mkdocs serve` a rebuild takes what did not change from the build before
+    (engines/session.py): every file it writes must be the one a fresh `mkdocs build` of
+    the edited corpus writes. The edits: a paragraph added to one source, then another
+    source's title changed (the sidebar, the indexes and the issues that quote it)."""
+    import json
+    proj = make_project(tmp_path / "p", copy_real=True, search="edition")
+    from tests.conftest import SLUGS, mkdocs_build
+    first, second = SLUGS[0], SLUGS[-1]
+    meta = (proj / "corpus" / "sources" / second / "meta.yml").read_text("utf-8")
+    title = next(line for line in meta.splitlines() if line.startswith("title:"))
+    edits = [[f"corpus/sources/{first}/source.txt", "", "\n\n편집 시험으로 덧붙인 새 문단이다.\n"],
+             [f"corpus/sources/{second}/meta.yml", title, title.rstrip("'\"") + " 개정" + title[-1]
+              if title[-1] in "'\"" else title + " 개정"]]
+    served = tmp_path / "served"
+    r = subprocess.run([sys.executable, "-c", SERVE_BUILDS, str(served), json.dumps(edits)], cwd=proj,
+                       capture_output=True, text=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"), timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    reports = re.findall(r"taken from the last build: (\d+) sources' readings and cleanings, (\d+) pages' "
+                         r"conversions, (\d+) pages' checks, (\d+) pages' search units", r.stderr)
+    assert len(reports) == 3, r.stderr
+    assert reports[0] == ("0", "0", "0", "0")
+    for report in reports[1:]:   # most of the work was taken from the build before ...
+        assert all(int(n) > 0 for n in report), reports
+    fresh = mkdocs_build(proj, "-d", str(tmp_path / "fresh"))   # ... and gave the same site
+    assert fresh.returncode == 0, fresh.stderr
+    files = lambda root: sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())  # noqa: E731
+    assert files(served) == files(tmp_path / "fresh")
+    differ = [f for f in files(served) if not f.endswith(".gz")   # gzip headers carry the time
+              and (served / f).read_bytes() != (tmp_path / "fresh" / f).read_bytes()]
+    assert differ == []
+    page = (served / "sources" / first / "index.html").read_text("utf-8")
+    assert "편집 시험으로 덧붙인 새 문단이다." in page
+    assert "개정" in (served / "sources" / second / "index.html").read_text("utf-8")

@@ -25,6 +25,7 @@ from build_scripts.reading import char_name, decode_text, load_yaml, refuse_link
 from build_scripts.cleaning.anchors import LOCK_NAME, AnchorLockError, read_lock
 from build_scripts.cleaning.corrections import load_corrections
 from build_scripts.errors import CorrectionError
+from build_scripts.memo import digest
 from build_scripts.pages.render import invalid_formulas
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -375,7 +376,10 @@ def decode_source(path: Path, raw: bytes) -> str:
     return text
 
 
-def load_source(folder: Path, root: Path | None = None) -> Source:
+def load_source(folder: Path, root: Path | None = None, memo=None) -> Source:
+    """A source folder read and checked. `memo` (memo.Memo), if given, keeps the Source by
+    the folder's files' bytes, so an unchanged source is not parsed again (`mkdocs serve`);
+    the checks on links and the log's warnings are done every time."""
     root = root if root is not None else folder.parent.parent
     slug = folder.name
     if not SLUG_RE.match(slug):
@@ -384,6 +388,7 @@ def load_source(folder: Path, root: Path | None = None) -> Source:
                             found=repr(slug))
     refuse_links(folder, root)
     meta_path, text_path = folder / "meta.yml", folder / "source.txt"
+    lock_path, corr_path = folder / LOCK_NAME, folder / "corrections.yml"
     for p, error in ((meta_path, MetadataError), (text_path, SourceTextError)):
         if p.exists() or p.is_symlink():
             refuse_links(p, root, error)
@@ -391,6 +396,28 @@ def load_source(folder: Path, root: Path | None = None) -> Source:
         raise MetadataError(meta_path, "meta.yml is missing", expected="a meta.yml beside source.txt", found="no file")
     if not text_path.is_file():
         raise SourceTextError(text_path, "source.txt is missing", expected="the text as received", found="no file")
+    if lock_path.exists() or lock_path.is_symlink():
+        refuse_links(lock_path, root, AnchorLockError)   # the build writes this file: never through a link
+    if corr_path.exists() or corr_path.is_symlink():
+        refuse_links(corr_path, root, CorrectionError)
+    key = None
+    if memo is not None:
+        key = digest("load", str(folder), *(p.read_bytes() if p.is_file() else b"\0"
+                                            for p in (meta_path, text_path, lock_path, corr_path)))
+    src = memo.get(key) if memo is not None else None
+    if src is None:
+        src = _read_source(folder, slug, meta_path, text_path, lock_path, corr_path)
+        if memo is not None:
+            memo.put(key, src)
+    if src.format == "markdown":
+        for offset, tex, why in invalid_formulas(src.text):
+            log.warning(f"edition: {src.rel('source.txt')}:{src.line_of(offset)}: formula ${tex}$ is not valid "
+                        f"TeX ({why}); shown as text")
+    return src
+
+
+def _read_source(folder: Path, slug: str, meta_path: Path, text_path: Path, lock_path: Path,
+                 corr_path: Path) -> Source:
     data, lines, paths = load_yaml(meta_path)
     meta = validate_meta(meta_path, data, lines, paths)
     raw = text_path.read_bytes()
@@ -405,23 +432,15 @@ def load_source(folder: Path, root: Path | None = None) -> Source:
         if got != want.lower():
             src.notices.append(f"{src.rel('source.txt')}: differs from the sha256 in meta.yml "
                                f"({want[:12]}… → {got[:12]}…); accepted as a new version of the text")
-    lock_path = folder / LOCK_NAME
-    if lock_path.exists() or lock_path.is_symlink():
-        refuse_links(lock_path, root, AnchorLockError)   # the build writes this file: never through a link
     src.anchor_lock = read_lock(lock_path)
-    corr_path = folder / "corrections.yml"
-    if corr_path.exists() or corr_path.is_symlink():
-        refuse_links(corr_path, root, CorrectionError)
+    if corr_path.exists():
         src.corrections = load_corrections(corr_path)
-    if src.format == "markdown":
-        for offset, tex, why in invalid_formulas(text):
-            log.warning(f"edition: {src.rel('source.txt')}:{src.line_of(offset)}: formula ${tex}$ is not valid "
-                        f"TeX ({why}); shown as text")
     return src
 
 
-def load_corpus(root: Path) -> list[Source]:
-    """Load every source under root/sources; report all problems at once."""
+def load_corpus(root: Path, memo=None) -> list[Source]:
+    """Load every source under root/sources; report all problems at once (`memo`: see
+    load_source)."""
     base = root / "sources"
     if not base.is_dir():
         raise CorpusErrors([EditionError(base, "no sources folder", expected="corpus/sources/<slug>/", found="nothing")])
@@ -432,7 +451,7 @@ def load_corpus(root: Path) -> list[Source]:
             log.info(f"edition: {folder}: skipped (a folder whose name starts with '.' is not a source)")
             continue
         try:
-            sources.append(load_source(folder, root))
+            sources.append(load_source(folder, root, memo))
         except EditionError as e:
             errors.append(e)
     errors += check_authors(sources)

@@ -40,18 +40,27 @@ from build_scripts.engines.project import hidden_from_nav, nav, project_files  #
 from build_scripts.apparatus.glossary import extension as glossary_extension  # noqa: E402
 from build_scripts.apparatus.glossary import load_glossary  # noqa: E402
 from build_scripts.cleaning.pipeline import source_inputs  # noqa: E402
-from build_scripts.search.index import index_site  # noqa: E402
+from build_scripts.search.index import Analyzer, index_site  # noqa: E402
 from build_scripts.pages.site import Streamed, build_site  # noqa: E402
-from build_scripts.engines import serve_watch  # noqa: E402
+from build_scripts.engines import serve_watch, session  # noqa: E402
+from build_scripts.engines.mkdocs_pages import RememberedPage, render_context  # noqa: E402
 from build_scripts import cachefile, memory  # noqa: E402
 
 log = logging.getLogger("mkdocs.edition")
 _state: dict = {}
 
 
+def on_startup(command, dirty):
+    """Under `mkdocs serve` the process keeps what a build made for the next one
+    (engines/session.py)."""
+    session.serving = command == "serve"
+
+
 def on_config(config):
     """One build of a project at a time; the glossary's abbreviations become hover
     explanations on every page."""
+    if session.serving:
+        session.begin_build()
     try:
         _state["edition"] = load_edition_config(config.extra, "mkdocs.yml")
     except (CorpusErrors, EditionError) as e:
@@ -68,6 +77,7 @@ def on_config(config):
     except EditionError as e:
         raise PluginError(message(e)) from None
     config.markdown_extensions.append(glossary_extension(entries))
+    _state["glossary"] = entries
     if _edition_search():
         _quiet_material_index(config)
     return config
@@ -156,7 +166,7 @@ def on_files(files, config):
         site = build_site(corpus, root / ".cache" / "edition",
                           use_directory_urls=config.use_directory_urls, site_url=config.site_url or None,
                           site_name=config.site_name, editors=_state["edition"].editors,
-                          on_write=serve_watch.record)
+                          on_write=serve_watch.record, memo=session.sources if session.serving else None)
     except (CorpusErrors, EditionError) as e:
         raise PluginError(message(e)) from None
     # What the check after the build needs, and nothing more: the pages' Markdown now
@@ -193,7 +203,12 @@ def on_files(files, config):
             files.append(File.generated(config, path, abs_src_path=str(target), inclusion=inclusion))
         else:
             files.append(File.generated(config, path, content=content, inclusion=inclusion))
-    memory.return_freed()
+    if session.serving:  # pages converted only when they changed (engines/mkdocs_pages.py)
+        context = render_context(Path(config.config_file_path).read_bytes(), _state["glossary"], files)
+        for f in files:
+            if f.generated_by and f.is_documentation_page():
+                RememberedPage(None, f, config).context = context
+    memory.return_freed(collect=not session.serving)
     if _state["edition"].timings_file:  # the benchmark reads the stages' own timings
         Path(_state["edition"].timings_file).write_text(json.dumps(t))
     log.info(f"edition: {t['sources']} sources, {t['cached']} from cache; cleaning {t['clean']:.3f}s, "
@@ -220,6 +235,8 @@ def on_post_build(config):
     the build lock is released."""
     try:
         _check_and_index(config)
+        if session.serving:
+            log.info(f"edition: {session.report()}")
     finally:
         serve_watch.building.clear()
         _remove_spill()
@@ -276,7 +293,7 @@ def _release_rendered_pages(files) -> None:
             page.toc = []  # type: ignore[assignment]
         if f.generated_by:
             f._content = None  # MkDocs' own field: a generated file's text, read by then
-    memory.return_freed()
+    memory.return_freed(collect=not session.serving)
     log.debug(f"edition: pages released; {memory.resident_mb()} MB resident")
 
 
@@ -290,12 +307,12 @@ def _check_and_index(config):
     site_dir = Path(config.site_dir)
     root = Path(config.config_file_path).resolve().parent
     try:
-        check_site(site_dir, pages, inputs=source_inputs)
+        check_site(site_dir, pages, inputs=source_inputs, memo=session.checked if session.serving else None)
     except CorpusErrors as e:
         raise PluginError(message(e)) from None
     # The check's expectations (every source's text) are not needed by the search step.
     del pages
-    memory.return_freed()
+    memory.return_freed(collect=not session.serving)
     log.debug(f"edition: site checked; {memory.resident_mb()} MB resident")
     if _state["edition"].search != "edition":  # material: Lunr's own; none: no index at all
         return
@@ -305,7 +322,11 @@ def _check_and_index(config):
         log.info("edition: .cache/edition/search-terms.pickle is an old cache format and is never read; "
                  "it may be deleted")
     try:
-        conf = index_site(site_dir, cache / "search-terms.json")
+        if session.serving:  # Kiwi and jieba loaded once a session, and pages read only when changed
+            session.analyzer = session.analyzer or Analyzer()
+            conf = index_site(site_dir, cache / "search-terms.json", session.analyzer, session.units)
+        else:
+            conf = index_site(site_dir, cache / "search-terms.json")
     except ImportError as e:  # Kiwi or jieba missing: the environment, not the corpus
         raise PluginError(f"search index: {e.name or e} is not installed; expected the packages of "
                           "requirements.txt (python -m pip install -r requirements.txt)") from None

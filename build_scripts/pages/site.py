@@ -32,6 +32,7 @@ from build_scripts.pages.source_page import TYPE_NAMES, PageExtras, PageParts, a
 from build_scripts.apparatus.works_cited import in_text_links
 from build_scripts.apparatus import works_cited
 from build_scripts.cleaning.anchors import LOCK_NAME, dump_lock
+from build_scripts.memo import digest
 
 CODE_DIR = Path(__file__).resolve().parents[1]   # build_scripts/
 log = logging.getLogger("mkdocs.edition")
@@ -111,7 +112,7 @@ def _cache_key(src: Source, version: str) -> str:
 
 def build_site(corpus_root: Path, cache_dir: Path | None = None, *, use_directory_urls: bool = True,
                site_url: str | None = None, site_name: str = "Reading edition",
-               editors: list[dict] | tuple = (), on_write=None) -> Site:
+               editors: list[dict] | tuple = (), on_write=None, memo=None) -> Site:
     """Sources are cleaned first; then the apparatus gathers what it says about each
     (issue positions and backlinks, Cite box, works cited); each source page is assembled
     once, last, from its parts and that data. `editors` (extra.edition.editors) are named
@@ -119,8 +120,12 @@ def build_site(corpus_root: Path, cache_dir: Path | None = None, *, use_director
 
     `on_write(path, content)`, if given, is called before the build writes a file into the
     corpus (an anchors.yml lock), so `mkdocs serve` can tell it from a user's edit
-    (serve_watch.py)."""
-    site = _build_site(corpus_root, cache_dir, on_write)
+    (serve_watch.py).
+
+    `memo` (memo.Memo), if given, remembers each source as read and as cleaned, by its
+    files and this code, so a build in the same process reads and cleans only the sources
+    that changed (`mkdocs serve`, engines/session.py); it is never kept on disk."""
+    site = _build_site(corpus_root, cache_dir, on_write, memo)
     url_of = lambda path: page_url(path, use_directory_urls, site_url)  # noqa: E731
     boxes = CiteBoxes(cache_dir)
     _build_issues(site, corpus_root, url_of, site_name, list(editors), boxes)
@@ -139,18 +144,27 @@ def _assemble_pages(site: Site) -> None:
     site.timings["render"] += time.perf_counter() - a
 
 
-def _build_site(corpus_root: Path, cache_dir: Path | None, on_write=None) -> Site:
+def _build_site(corpus_root: Path, cache_dir: Path | None, on_write=None, memo=None) -> Site:
     t0 = time.perf_counter()
-    sources = load_corpus(corpus_root)
+    sources = load_corpus(corpus_root, memo)
     t_load = time.perf_counter() - t0
     version = code_version()
     pages, t_clean, t_render, cached, ignored = [], 0.0, 0.0, 0, []
     for src in sources:
         a = time.perf_counter()
         # Every source is cleaned at every build: what the fidelity check expects, the
-        # paragraphs and the notes come from the source itself, never from a cache.
-        cleaned = clean_source(src)
-        _write_lock(src, cleaned, on_write)
+        # paragraphs and the notes come from the source itself, never from a cache on
+        # disk. (A memo is this process's own cleaning of exactly these inputs.)
+        inputs = digest("clean", str(src.folder), _cache_key(src, version)) if memo is not None else None
+        kept = memo.get(inputs) if memo is not None else None
+        if kept is None:
+            cleaned = clean_source(src)
+            lock = dump_lock(cleaned.anchors.entries, src.text_sha256)
+            if memo is not None:
+                memo.put(inputs, (cleaned, lock))
+        else:
+            cleaned, lock = kept
+        _write_lock(src, cleaned, lock, on_write)
         b = time.perf_counter()
         # Pages in a folder of their own: no slug can take another cache's name (citations).
         f = cache_dir / "pages" / f"{src.slug}.json" if cache_dir is not None else None
@@ -201,11 +215,11 @@ def _log_ignored(ignored: list) -> None:
         log.info(f"edition: cache file {cachefile.shown(path)}{more} ignored: {why}; rebuilt from the corpus")
 
 
-def _write_lock(src: Source, cleaned, on_write=None) -> None:
-    """anchors.yml records the ids now published; the log lists what moved."""
+def _write_lock(src: Source, cleaned, content: str, on_write=None) -> None:
+    """anchors.yml records the ids now published (`content`, dump_lock's); the log lists
+    what moved."""
     path = src.folder / LOCK_NAME
     text_sha = src.text_sha256
-    content = dump_lock(cleaned.anchors.entries, text_sha)
     old = path.read_text("utf-8") if path.exists() else None
     for n in src.notices:
         log.info(f"edition: {n}")

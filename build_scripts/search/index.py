@@ -28,6 +28,7 @@ import re
 import shutil
 import unicodedata
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -36,6 +37,7 @@ from pathlib import Path
 from build_scripts.cleaning.fidelity import content_area
 from build_scripts.cleaning.chardata import HAN_RE, HANGUL_RE, LATIN_WORD_RANGES, char_class, js_ranges
 from build_scripts import cachefile, memory
+from build_scripts.memo import digest as memo_key
 
 log = logging.getLogger("mkdocs.edition")
 
@@ -191,6 +193,16 @@ class _Extractor(HTMLParser):
         self.done.append(Unit(u["id"] or self.heading_id, title, text, kind, u["lang"]))
 
 
+TITLE_RE = re.compile(r"<title>(.*?)</title>", re.S)
+
+
+def units_key(html: str, url: str) -> str:
+    """All that extract_units reads of a page: its content area, its <title> and its URL
+    (not the navigation around them, which one changed title changes on every page)."""
+    m = TITLE_RE.search(html)
+    return memo_key(content_area(html), m.group(1) if m else "\0", url)
+
+
 def extract_units(html: str, url: str) -> PageUnits:
     """A built page -> its title and units.
 
@@ -203,7 +215,7 @@ def extract_units(html: str, url: str) -> PageUnits:
     ex = _Extractor()
     ex.feed(content_area(html))
     ex.close()
-    m = re.search(r"<title>(.*?)</title>", html, re.S)
+    m = TITLE_RE.search(html)
     title = ex.h1 or (htmllib.unescape(m.group(1)).split(" - ")[0].strip() if m else url)
     # An h1 with no id is the top of the page.
     units = [Unit("" if u.kind == "h1" and not u.anchor else u.anchor, u.title, u.text, u.kind, u.lang)
@@ -643,11 +655,18 @@ def _by_range(postings: array, per: int) -> dict[int, list[int]]:
 
     >>> _by_range(array("I", [0, 1, 17, 511, 0, 18, 512, 2, 33, 1100, 0, 16]), 512)
     {0: [0, 1, 17, 511, 0, 18], 1: [512, 2, 33], 2: [1100, 0, 16]}
+    >>> _by_range(array("I", [3, 0, 17, 4, 1, 18]), 512)
+    {0: [3, 0, 17, 4, 1, 18]}
     """
-    out: dict[int, list[int]] = {}
     values = postings.tolist()
-    for i in range(0, len(values), 3):
-        out.setdefault(values[i] // per, []).extend(values[i:i + 3])
+    n = len(values) // 3
+    out: dict[int, list[int]] = {}
+    start = 0
+    while start < n:   # the triples are in page order: each range is one slice, found by bisection
+        r = values[3 * start] // per
+        end = bisect_left(range(n), (r + 1) * per, lo=start, key=lambda i: values[3 * i])
+        out[r] = values[3 * start:3 * end]
+        start = end
     return out
 
 
@@ -813,10 +832,14 @@ def site_pages(site_dir: Path) -> list[tuple[str, Path]]:
     return out
 
 
-def index_site(site_dir: Path, cache_file: Path | None) -> dict:
+def index_site(site_dir: Path, cache_file: Path | None, analyzer: Analyzer | None = None, memo=None) -> dict:
     """The edition's index of a built site (by any engine): written to
-    SITE/search/edition/, with the settings the worker reads in SITE/search/search_index.json."""
-    terms, writer, batch = Terms(cache_file), IndexWriter(site_dir / "search" / "edition"), []
+    SITE/search/edition/, with the settings the worker reads in SITE/search/search_index.json.
+
+    An `analyzer` given is used and kept (not let go after the first pass); `memo`
+    (memo.Memo) remembers each page's units by what they are read from (units_key), so a
+    page built the same as last time is not read again (engines/session.py keeps both for `mkdocs serve`)."""
+    terms, writer, batch = Terms(cache_file, analyzer), IndexWriter(site_dir / "search" / "edition"), []
     # Two passes, so that Kiwi's memory and the postings' are never held at once (at 2,000
     # sources they are some 500 and 200 MB): the first reads every page, writes its text
     # and finds its units' terms (analysing those not cached); the second, with Kiwi let
@@ -834,7 +857,16 @@ def index_site(site_dir: Path, cache_file: Path | None) -> dict:
     # Pages a batch at a time: Kiwi is given many texts at once (it is faster so), and a
     # page's units are let go once its text is written.
     for url, f in site_pages(site_dir):
-        batch.append(extract_units(f.read_text("utf-8"), url))
+        html = f.read_text("utf-8")
+        if memo is None:
+            batch.append(extract_units(html, url))
+        else:
+            key = units_key(html, url)
+            page = memo.get(key)
+            if page is None:
+                page = extract_units(html, url)
+                memo.put(key, page)
+            batch.append(page)
         if len(batch) == PAGES_PER_BATCH:
             flush()
     flush()
