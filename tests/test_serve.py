@@ -92,6 +92,7 @@ for path, old, new in edits:
     with open(path, "w", encoding="utf-8") as f:
         f.write(text.replace(old, new, 1) if old else text + new)
     build(load_config("mkdocs.yml", site_dir=site))     # a rebuild of `mkdocs serve`: a new config
+config.plugins.on_shutdown()                            # as `mkdocs serve` does when it stops
 '''
 
 
@@ -122,6 +123,7 @@ def test_a_rebuild_under_serve_gives_the_site_a_fresh_build_gives(tmp_path):
     fresh = mkdocs_build(proj, "-d", str(tmp_path / "fresh"))   # ... and gave the same site
     assert fresh.returncode == 0, fresh.stderr
     files = lambda root: sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())  # noqa: E731
+    assert not (tmp_path / "served.edition-search").exists()   # the index set aside meanwhile is gone
     assert files(served) == files(tmp_path / "fresh")
     differ = [f for f in files(served) if not f.endswith(".gz")   # gzip headers carry the time
               and (served / f).read_bytes() != (tmp_path / "fresh" / f).read_bytes()]

@@ -60,6 +60,7 @@ def on_config(config):
     """One build of a project at a time; the glossary's abbreviations become hover
     explanations on every page."""
     if session.serving:
+        session.wait()   # the last build's search index is finished (and its lock let go) first
         session.begin_build()
     try:
         _state["edition"] = load_edition_config(config.extra, "mkdocs.yml")
@@ -125,6 +126,39 @@ def _release_build_lock() -> None:
     fd = _state.pop("lock", None)
     if fd is not None:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def on_pre_build(config):
+    """Under `mkdocs serve`, the last build's search index is set aside before MkDocs empties
+    the site folder, and put back once the new pages are written, so a reader can search
+    while the new index is made (engines/session.py runs it after the build)."""
+    if not session.serving:
+        return
+    index, kept = Path(config.site_dir) / "search", Path(config.site_dir + ".edition-search")
+    if kept.exists():
+        shutil.rmtree(kept)
+    if index.is_dir():
+        index.rename(kept)
+        session.kept_index = kept
+
+
+def _restore_index(site_dir: Path) -> None:
+    kept, session.kept_index = session.kept_index, None
+    if kept is None or not kept.is_dir():
+        return
+    index = site_dir / "search"
+    index.mkdir(exist_ok=True)
+    for item in kept.iterdir():
+        if not (index / item.name).exists():
+            item.rename(index / item.name)
+    shutil.rmtree(kept, ignore_errors=True)
+
+
+def on_shutdown():
+    """The end of `mkdocs serve`: the search index being written is finished."""
+    session.wait()
+    if session.kept_index is not None:
+        shutil.rmtree(session.kept_index, ignore_errors=True)
 
 
 def on_build_error(error):
@@ -235,7 +269,7 @@ def on_post_build(config):
     the build lock is released."""
     try:
         _check_and_index(config)
-        if session.serving:
+        if session.serving and _state["edition"].search != "edition":   # else logged with the index
             log.info(f"edition: {session.report()}")
     finally:
         serve_watch.building.clear()
@@ -321,12 +355,33 @@ def _check_and_index(config):
     if (cache / "search-terms.pickle").exists():  # the old format: never read, it could run code
         log.info("edition: .cache/edition/search-terms.pickle is an old cache format and is never read; "
                  "it may be deleted")
+    if not session.serving:
+        _index(site_dir, cache, t0)
+        return
+    # `mkdocs serve`: the pages are served at once, with the last index, while this one is
+    # made (Kiwi and jieba loaded once a session; pages read only when they changed). The
+    # build lock is held until it is written.
+    _restore_index(site_dir)
+    session.analyzer = session.analyzer or Analyzer()
+    lock = _state.pop("lock", None)
+
+    def work():
+        try:
+            _index(site_dir, cache, t0, session.analyzer, session.units)
+            log.info(f"edition: {session.report()}")
+        except PluginError as e:
+            log.error(str(e))
+        except Exception as e:  # noqa: BLE001 (a thread's error would otherwise go unseen)
+            log.error(f"edition: the search index was not written: {type(e).__name__}: {e}")
+        finally:
+            if lock is not None:
+                os.close(lock)
+    session.after_build(work)
+
+
+def _index(site_dir: Path, cache: Path, t0: float, analyzer=None, memo=None) -> None:
     try:
-        if session.serving:  # Kiwi and jieba loaded once a session, and pages read only when changed
-            session.analyzer = session.analyzer or Analyzer()
-            conf = index_site(site_dir, cache / "search-terms.json", session.analyzer, session.units)
-        else:
-            conf = index_site(site_dir, cache / "search-terms.json")
+        conf = index_site(site_dir, cache / "search-terms.json", analyzer, memo)
     except ImportError as e:  # Kiwi or jieba missing: the environment, not the corpus
         raise PluginError(f"search index: {e.name or e} is not installed; expected the packages of "
                           "requirements.txt (python -m pip install -r requirements.txt)") from None

@@ -6,8 +6,9 @@ This module watches corpus/ instead of MkDocs, and lets pass every change except
 build itself wrote, with exactly the content it wrote (or any change to such a file while a
 build runs, when the file may be half written).
 
-It is the one piece of state that lives as long as the `mkdocs serve` process: MkDocs loads
-the hooks file afresh for every build, so their module cannot hold it.
+It is state that lives as long as the `mkdocs serve` process (with engines/session.py),
+kept apart from the hooks' per-build `_state` (MkDocs 1.6 happens to load a hooks file
+once a process, but does not promise it).
 """
 from __future__ import annotations
 

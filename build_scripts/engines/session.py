@@ -12,10 +12,13 @@ made it, from the same code (the process's modules are not reloaded between buil
 it is exactly what doing the work again would give. The steps themselves know nothing of
 MkDocs: they take a memo (anything with get and put) and the adapter passes these.
 
-Like serve_watch, this module is the state that outlives a build: MkDocs loads the hooks
-file afresh for every build, so its module cannot hold it.
+Like serve_watch, this module is the state that outlives a build, kept apart from the
+hooks' per-build `_state` (MkDocs 1.6 happens to load a hooks file once a process, but
+does not promise it).
 """
 from __future__ import annotations
+
+import threading
 
 from build_scripts.memo import Memo
 
@@ -27,6 +30,26 @@ rendered = Memo()    # a page's Markdown, URL and render context -> its HTML, to
 checked = Memo()     # a page's HTML and the letters it must carry -> True (passed)
 units = Memo()       # a built page's HTML and URL -> its search units
 analyzer = None      # the search's Analyzer: Kiwi and jieba loaded once a session
+
+
+_job: threading.Thread | None = None
+kept_index = None    # where the last build's search index waits while MkDocs empties the site folder
+
+
+def after_build(work) -> None:
+    """Run work() (the search index) while the server already serves the build's pages; the
+    next build, and the end of the session, wait for it (wait())."""
+    global _job
+    wait()
+    _job = threading.Thread(target=work, name="edition-search-index", daemon=True)
+    _job.start()
+
+
+def wait() -> None:
+    global _job
+    if _job is not None:
+        _job.join()
+        _job = None
 
 
 def begin_build() -> None:

@@ -177,6 +177,13 @@ def serve_edits(project: Path, source: Path, url_path: str, label: str, edits: i
         except OSError:
             return ""
 
+    def get_path(path: str) -> str:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                return r.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
     def reloads() -> int:
         return sum("Reloading browsers" in line for line in log)
 
@@ -193,6 +200,7 @@ def serve_edits(project: Path, source: Path, url_path: str, label: str, edits: i
             time.sleep(3)            # let the watcher settle
             wait_quiet(MAX_WAIT)
             before = reloads()
+            index_before = get_path("/search/search_index.json")
             marker = f"served edit {label} {i} {time.time_ns()}"
             with open(source, "a", encoding="utf-8") as f:
                 f.write(f"\n\n{marker}.\n")
@@ -202,9 +210,15 @@ def serve_edits(project: Path, source: Path, url_path: str, label: str, edits: i
                     raise SystemExit(f"{label}: edit {i} not served after 900 s:\n{''.join(log)[-3000:]}")
                 time.sleep(0.05)
             served = time.perf_counter() - t0
+            # the edition writes its search index after the pages are served: when the
+            # settings file names a new version, the edit can be searched
+            while get_path("/search/search_index.json") == index_before and time.perf_counter() - t0 < 120:
+                time.sleep(0.05)
+            searchable = time.perf_counter() - t0
             time.sleep(5)
-            row["edits"].append({"served_s": served, "builds": reloads() - before})
-            print(f"  {label:<14} edit {i}: served after {served:.3f} s, {reloads() - before} build(s)", flush=True)
+            row["edits"].append({"served_s": served, "searchable_s": searchable, "builds": reloads() - before})
+            print(f"  {label:<14} edit {i}: served after {served:.3f} s, searchable after {searchable:.3f} s, "
+                  f"{reloads() - before} build(s)", flush=True)
     finally:
         p.terminate()
         p.wait(timeout=60)
