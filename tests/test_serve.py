@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -96,13 +97,14 @@ config.plugins.on_shutdown()                            # as `mkdocs serve` does
 '''
 
 
-def test_a_rebuild_under_serve_gives_the_site_a_fresh_build_gives(tmp_path):
+def test_a_rebuild_under_serve_gives_the_site_a_fresh_build_gives(tmp_path, built_site):
     """Under `mkdocs serve` a rebuild takes what did not change from the build before
     (engines/session.py): every file it writes must be the one a fresh `mkdocs build` of
     the edited corpus writes. The edits: a paragraph added to one source, then another
     source's title changed (the sidebar, the indexes and the issues that quote it)."""
     import json
     proj = make_project(tmp_path / "p", copy_real=True, search="edition")
+    shutil.copytree(built_site.parent / ".cache", proj / ".cache")   # an editor's caches, as after a build
     from tests.conftest import SLUGS, mkdocs_build
     first, second = SLUGS[0], SLUGS[-1]
     meta = (proj / "corpus" / "sources" / second / "meta.yml").read_text("utf-8")
