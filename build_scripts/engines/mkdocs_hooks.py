@@ -135,11 +135,11 @@ def on_pre_build(config):
     if not session.serving:
         return
     index, kept = Path(config.site_dir) / "search", Path(config.site_dir + ".edition-search")
-    if kept.exists():
-        shutil.rmtree(kept)
-    if index.is_dir():
+    if index.is_dir():       # else the last build failed, and what it set aside is still the last index
+        if kept.exists():
+            shutil.rmtree(kept)
         index.rename(kept)
-        session.kept_index = kept
+    session.kept_index = kept if kept.is_dir() else None
 
 
 def _restore_index(site_dir: Path) -> None:
