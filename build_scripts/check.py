@@ -47,8 +47,8 @@ def check_site(site_dir: Path, pages: list[Expectation], inputs: Callable | None
     message each. Returns the number of pages checked.
 
     `memo` (memo.Memo; engines.session.checked) remembers the pages that passed, by
-    their HTML and the letters they must carry: a page that passed with exactly these
-    passes again. Only a memo this process keeps may be given: a verdict read from disk
+    their content area and the letters they must carry: a page that passed with exactly
+    these passes again. Only a memo this process keeps may be given: a verdict read from disk
     could be anyone's."""
     problems = []
     for p in pages:

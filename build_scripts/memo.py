@@ -48,6 +48,26 @@ class Memo:
         return len(self._now)
 
 
+def remember(memo: "Memo | None", key, make):
+    """make(), or what `memo` holds for key() (make()'s result from the last build, kept
+    for the next). Without a memo nothing is remembered and no key is computed.
+
+    >>> m, calls = Memo(), []
+    >>> [remember(m, lambda: "k", lambda: calls.append(1) or len(calls)) for _ in range(2)], calls
+    ([1, 1], [1])
+    >>> remember(None, lambda: 1 / 0, lambda: "made")
+    'made'
+    """
+    if memo is None:
+        return make()
+    k = key()
+    value = memo.get(k)
+    if value is None:
+        value = make()
+        memo.put(k, value)
+    return value
+
+
 def digest(*parts: str | bytes) -> str:
     """One key of several texts (each length-prefixed, so no two lists of parts collide)."""
     h = hashlib.sha256()

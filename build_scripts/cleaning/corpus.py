@@ -25,7 +25,7 @@ from build_scripts.reading import char_name, decode_text, load_yaml, refuse_link
 from build_scripts.cleaning.anchors import LOCK_NAME, AnchorLockError, read_lock
 from build_scripts.cleaning.corrections import load_corrections
 from build_scripts.errors import CorrectionError
-from build_scripts.memo import digest
+from build_scripts.memo import digest, remember
 from build_scripts.pages.render import invalid_formulas
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -400,15 +400,9 @@ def load_source(folder: Path, root: Path | None = None, memo=None) -> Source:
         refuse_links(lock_path, root, AnchorLockError)   # the build writes this file: never through a link
     if corr_path.exists() or corr_path.is_symlink():
         refuse_links(corr_path, root, CorrectionError)
-    key = None
-    if memo is not None:
-        key = digest("load", str(folder), *(p.read_bytes() if p.is_file() else b"\0"
-                                            for p in (meta_path, text_path, lock_path, corr_path)))
-    src = memo.get(key) if memo is not None else None
-    if src is None:
-        src = _read_source(folder, slug, meta_path, text_path, lock_path, corr_path)
-        if memo is not None:
-            memo.put(key, src)
+    src = remember(memo, lambda: digest("load", str(folder), *(p.read_bytes() if p.is_file() else b"\0"
+                                                               for p in (meta_path, text_path, lock_path, corr_path))),
+                   lambda: _read_source(folder, slug, meta_path, text_path, lock_path, corr_path))
     if src.format == "markdown":
         for offset, tex, why in invalid_formulas(src.text):
             log.warning(f"edition: {src.rel('source.txt')}:{src.line_of(offset)}: formula ${tex}$ is not valid "

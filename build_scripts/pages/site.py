@@ -32,7 +32,7 @@ from build_scripts.pages.source_page import TYPE_NAMES, PageExtras, PageParts, a
 from build_scripts.apparatus.works_cited import in_text_links
 from build_scripts.apparatus import works_cited
 from build_scripts.cleaning.anchors import LOCK_NAME, dump_lock
-from build_scripts.memo import digest
+from build_scripts.memo import digest, remember
 
 CODE_DIR = Path(__file__).resolve().parents[1]   # build_scripts/
 log = logging.getLogger("mkdocs.edition")
@@ -155,15 +155,8 @@ def _build_site(corpus_root: Path, cache_dir: Path | None, on_write=None, memo=N
         # Every source is cleaned at every build: what the fidelity check expects, the
         # paragraphs and the notes come from the source itself, never from a cache on
         # disk. (A memo is this process's own cleaning of exactly these inputs.)
-        inputs = digest("clean", str(src.folder), _cache_key(src, version)) if memo is not None else None
-        kept = memo.get(inputs) if memo is not None else None
-        if kept is None:
-            cleaned = clean_source(src)
-            lock = dump_lock(cleaned.anchors.entries, src.text_sha256)
-            if memo is not None:
-                memo.put(inputs, (cleaned, lock))
-        else:
-            cleaned, lock = kept
+        cleaned, lock = remember(memo, lambda: digest("clean", str(src.folder), _cache_key(src, version)),
+                                 lambda: _clean(src))
         _write_lock(src, cleaned, lock, on_write)
         b = time.perf_counter()
         # Pages in a folder of their own: no slug can take another cache's name (citations).
@@ -188,6 +181,12 @@ def _build_site(corpus_root: Path, cache_dir: Path | None, on_write=None, memo=N
     t_render += time.perf_counter() - a
     return Site(sources, pages, index, timings={"load": t_load, "clean": t_clean, "render": t_render,
                                         "cached": cached, "sources": len(sources)})
+
+
+def _clean(src: Source) -> tuple:
+    """The source cleaned, and the lock (anchors.yml) of the ids it publishes."""
+    cleaned = clean_source(src)
+    return cleaned, dump_lock(cleaned.anchors.entries, src.text_sha256)
 
 
 def _cached_page(path: Path, slug: str, key: str, ignored: list) -> PageParts | None:

@@ -37,7 +37,7 @@ from pathlib import Path
 from build_scripts.cleaning.fidelity import content_area
 from build_scripts.cleaning.chardata import HAN_RE, HANGUL_RE, LATIN_WORD_RANGES, char_class, js_ranges
 from build_scripts import cachefile, memory
-from build_scripts.memo import digest as memo_key
+from build_scripts.memo import digest as memo_key, remember
 
 log = logging.getLogger("mkdocs.edition")
 
@@ -838,7 +838,8 @@ def index_site(site_dir: Path, cache_file: Path | None, analyzer: Analyzer | Non
 
     An `analyzer` given is used and kept (not let go after the first pass); `memo`
     (memo.Memo) remembers each page's units by what they are read from (units_key), so a
-    page built the same as last time is not read again (engines/session.py keeps both for `mkdocs serve`)."""
+    page built the same as last time is not read again (engines/session.py keeps both for
+    `mkdocs serve`)."""
     terms, writer, batch = Terms(cache_file, analyzer), IndexWriter(site_dir / "search" / "edition"), []
     # Two passes, so that Kiwi's memory and the postings' are never held at once (at 2,000
     # sources they are some 500 and 200 MB): the first reads every page, writes its text
@@ -858,15 +859,7 @@ def index_site(site_dir: Path, cache_file: Path | None, analyzer: Analyzer | Non
     # page's units are let go once its text is written.
     for url, f in site_pages(site_dir):
         html = f.read_text("utf-8")
-        if memo is None:
-            batch.append(extract_units(html, url))
-        else:
-            key = units_key(html, url)
-            page = memo.get(key)
-            if page is None:
-                page = extract_units(html, url)
-                memo.put(key, page)
-            batch.append(page)
+        batch.append(remember(memo, lambda: units_key(html, url), lambda: extract_units(html, url)))
         if len(batch) == PAGES_PER_BATCH:
             flush()
     flush()
