@@ -1,6 +1,7 @@
 """Shared fixtures: the real corpus, and throwaway projects built the way a user builds."""
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import shutil
@@ -190,6 +191,100 @@ def built_site(tmp_path_factory) -> Path:
 
 
 SUBPATH_URL = "https://example.org/edition/alliance/"
+
+
+# --- the browser ---------------------------------------------------------------------------
+# Debian's Chromium, driven by Playwright (its own browser download does not work here). One
+# browser, one server of built_site and one tab per worker, shared by every browser test:
+# a new tab costs Chromium a renderer process, about half a CPU-second, more than most checks.
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def need_chromium():
+    """Skip without Chromium, unless EDITION_REQUIRE_BROWSER=1 (as in CI): then fail."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("EDITION_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required (apt-get install chromium fonts-noto-cjk)")
+        pytest.skip("Debian's chromium is not installed")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def server(built_site):
+    """built_site over HTTP on 127.0.0.1; its address, without a final slash."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built_site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def _tab(browser, server):
+    # The clipboard may be read and written on the site (the ❝ and Cite box's copy buttons
+    # are checked by what lands there).
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    yield ctx.new_page()
+    ctx.close()
+
+
+@pytest.fixture
+def page(_tab, server):
+    """The worker's tab, as a new one would be: 1280 × 900, light, no routes, nothing in the
+    site's storage or the clipboard. What a test leaves is undone after it: its routes, the
+    other tabs it opened, the site's local and session storage (where the chosen citation
+    style and Material's palette are kept) and the clipboard."""
+    _tab.set_viewport_size({"width": 1280, "height": 900})
+    _tab.emulate_media(color_scheme="light")
+    yield _tab
+    _tab.unroute_all()
+    for other in _tab.context.pages:
+        if other is not _tab:
+            other.close()
+    if _tab.url.startswith(server):
+        _tab.evaluate("() => { localStorage.clear(); sessionStorage.clear();"
+                      " return navigator.clipboard.writeText('').catch(() => {}); }")
+    _tab.goto("about:blank")
+
+
+@contextlib.contextmanager
+def errors_on(page):
+    """The uncaught script errors of `page` while the block runs, as a list of messages."""
+    errors: list[str] = []
+
+    def record(e):
+        errors.append(str(e))
+    page.on("pageerror", record)
+    try:
+        yield errors
+    finally:
+        page.remove_listener("pageerror", record)
+
+
+@pytest.fixture
+def page_errors(page):
+    """The uncaught script errors of the test's page (a list that fills as they come)."""
+    with errors_on(page) as errors:
+        yield errors
 
 
 @pytest.fixture(scope="session")

@@ -2,79 +2,27 @@
 
 Needs /usr/bin/chromium and fonts-noto-cjk (CI installs them). Without them the tests are
 skipped, unless EDITION_REQUIRE_BROWSER=1 (as in CI), when a missing browser is a failure.
-Screenshots go to a temporary folder, never into git.
+The browser, the server of the built site and the tab are conftest's, shared by every
+browser test. Screenshots go to a temporary folder, never into git.
 """
 import datetime
-import functools
-import http.server
 import json
-import os
 import re
-import shutil
-import threading
 
 import pytest
 
 from tests.conftest import SLUGS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def server(built_site):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.RequestHandlerClass.log_message = lambda *a: None
-    t = threading.Thread(target=httpd.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("EDITION_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required (apt-get install chromium fonts-noto-cjk)")
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
-
-
-@pytest.fixture
-def clipboard(browser, server):
-    """A desktop browser context that may read and write the clipboard (the ❝ and Cite
-    box's copy buttons are checked by what lands there)."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
-    yield ctx
-    ctx.close()
-
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_each_source_page_loads(page, server, slug, tmp_path):
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+def test_each_source_page_loads(page, page_errors, server, slug, tmp_path):
     resp = page.goto(f"{server}/sources/{slug}/")
     assert resp.status == 200
     assert page.locator("article h1").first.is_visible()
     assert page.locator("p.para").count() > 0
     assert page.locator(".source-header dl").is_visible()
     page.screenshot(path=str(tmp_path / f"{slug}.png"))
-    assert not errors
+    assert not page_errors
 
 
 def hover_note(page, url, note, expect, href=None):
@@ -175,15 +123,14 @@ def _filled(golden: str, server: str, slug: str, para: str = "", permalink: str 
             .replace("__PERMALINK__", permalink).replace("__ACCESSED__", f"{d.year}년 {d.month}월 {d.day}일"))
 
 
-def test_copy_citation_puts_the_right_text_on_the_clipboard(clipboard, server):
+def test_copy_citation_puts_the_right_text_on_the_clipboard(page, server):
     """The Cite box's copy button and a paragraph's ❝ button, read back from the clipboard:
     exactly the golden string of the chosen style plus the paragraph's short permalink. The
     choice of style holds on the next page; the text-fragment link is there when asked for."""
     from tests.test_cite import GOLDEN
     slug, son = "2025-gu-kim-alliance-diplomatic-dilemma", "2025-son-alliance-modernization"
     edition = "한미동맹 정책 논평 읽기판"
-    ctx = clipboard
-    page = ctx.new_page()
+    ctx = page.context
     page.goto(f"{server}/sources/{slug}/")
     page.click("details.cite-box summary")
     # The default is Korean; one style shown at a time.
@@ -245,7 +192,7 @@ def test_copy_citation_puts_the_right_text_on_the_clipboard(clipboard, server):
     assert 0 <= top < 900 and stale.evaluate("scrollY") > 0
 
 
-def test_an_issue_pages_cite_box_keeps_the_chosen_style_and_copies_it(clipboard, server):
+def test_an_issue_pages_cite_box_keeps_the_chosen_style_and_copies_it(page, server):
     """An issue page's Cite box is the source pages' box: the style chosen on a source page
     holds there; its copy button gives the reference with the page's address and today's
     date in the style's own form; it has no paragraphs to cite, so no ❝ and no fragment option."""
@@ -264,7 +211,6 @@ def test_an_issue_pages_cite_box_keeps_the_chosen_style_and_copies_it(clipboard,
     def expected(style):
         return (reference_text(c, style).replace("__EDITION__", f"{server}/issues/{iid}/")
                 .replace("__ACCESSED_ISO__", d.isoformat()).replace("__ACCESSED__", f"{d.year}년 {d.month}월 {d.day}일"))
-    page = clipboard.new_page()
     page.goto(f"{server}/sources/{slug}/")
     page.click("details.cite-box summary")
     page.check(".cite-styles input[value=zh]")

@@ -449,14 +449,10 @@ def test_a_build_that_waits_too_long_stops_with_one_clear_message(tmp_path, monk
 
 # --- 5. hostile addresses in the browser --------------------------------------------------
 
-from tests.test_browser import browser, page, server  # noqa: E402,F401  (the browser tests' fixtures)
-
 BROWSER_SLUG = "2024-yang-trump-second-term-alliance"
 
 
-def test_a_huge_highlight_parameter_raises_no_error(page, server, built_site):
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+def test_a_huge_highlight_parameter_raises_no_error(page, page_errors, server, built_site):
     html_file = built_site / "sources" / BROWSER_SLUG / "index.html"
     # Python's test server refuses an address this long; the browser is given the page itself.
     # search.js reads a few hundred characters of hl: 20,000 (180 KB as a Korean address) is
@@ -469,15 +465,13 @@ def test_a_huge_highlight_parameter_raises_no_error(page, server, built_site):
     page.goto(f"{server}/sources/{BROWSER_SLUG}/?hl=동맹 " + "x" * 20_000)
     page.wait_for_load_state("load")
     assert page.locator("mark[data-md-highlight]").count() > 0  # the sane part still marks
-    assert not errors, errors
+    assert not page_errors, page_errors
 
 
 @pytest.mark.parametrize("fragment", ["#%", "#%E0%A4%A", "#p-%zz:~:text=%"])
-def test_a_malformed_fragment_raises_no_error(page, server, fragment):
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+def test_a_malformed_fragment_raises_no_error(page, page_errors, server, fragment):
     page.goto(f"{server}/sources/{BROWSER_SLUG}/{fragment}")
     page.wait_for_load_state("load")
     page.wait_for_timeout(300)
     assert page.locator("button.para-cite").count() > 0  # cite.js ran to the end
-    assert not errors, errors
+    assert not page_errors, page_errors

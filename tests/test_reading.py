@@ -2,9 +2,9 @@
 Korean or Chinese word, nothing spills off a phone's screen, the paragraph tools are a
 real tap target, and axe-core finds no serious or critical violation in either palette.
 
-Shares the one built site and the browser of tests/test_browser.py. axe-core comes from
-npm (package.json; `npm ci`): without it the axe test is skipped, unless
-EDITION_REQUIRE_BROWSER=1 (as in CI), when that is a failure.
+Shares the built site, the browser and the tab of tests/conftest.py with the other browser
+tests. axe-core comes from npm (package.json; `npm ci`): without it the axe test is skipped,
+unless EDITION_REQUIRE_BROWSER=1 (as in CI), when that is a failure.
 """
 import contextlib
 import http.server
@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import SUBPATH_URL
-from tests.test_browser import browser, clipboard, server  # noqa: F401 - fixtures shared with the other browser tests
+from tests.conftest import SUBPATH_URL, errors_on
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -92,21 +91,18 @@ def need_axe():
 
 
 @pytest.fixture
-def context(browser):  # noqa: F811 - the shared fixture
-    made = []
-
-    def make(width=1280, scheme="light", **kw):
-        ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme, **kw)
-        made.append(ctx)
-        return ctx.new_page()
-    yield make
-    for ctx in made:
-        ctx.close()
+def context(page):
+    """The shared tab (conftest's page) at a width and colour scheme: context(390, "dark")."""
+    def at(width=1280, scheme="light"):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.emulate_media(color_scheme=scheme)
+        return page
+    return at
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("kind", sorted(TABLE_PAGES))
-def test_table_cells_break_only_between_words(context, server, kind, width):  # noqa: F811
+def test_table_cells_break_only_between_words(context, server, kind, width):
     import re
     page = context(width)
     page.goto(f"{server}/{TABLE_PAGES[kind]}")
@@ -142,7 +138,7 @@ PHONE_OVERFLOW_JS = r"""
 
 
 @pytest.mark.parametrize("kind", ["source", "source-zh", "issue", "matrix", "glossary", "works-cited"])
-def test_nothing_wider_than_a_phone_outside_a_scroll_box(context, server, kind):  # noqa: F811
+def test_nothing_wider_than_a_phone_outside_a_scroll_box(context, server, kind):
     page = context(390)
     page.goto(f"{server}/{PAGE_KINDS[kind]}")
     if kind.startswith("source"):
@@ -151,7 +147,7 @@ def test_nothing_wider_than_a_phone_outside_a_scroll_box(context, server, kind):
     assert page.evaluate(PHONE_OVERFLOW_JS) == []
 
 
-def test_at_a_glance_text_is_visible_on_a_phone(context, server):  # noqa: F811
+def test_at_a_glance_text_is_visible_on_a_phone(context, server):
     page = context(390)
     page.goto(f"{server}/issues/defense-cost-sharing/")
     cells = page.locator(".glance td:last-child")
@@ -166,7 +162,7 @@ def test_at_a_glance_text_is_visible_on_a_phone(context, server):  # noqa: F811
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_paragraph_tools_are_one_tap_target_with_a_korean_name(context, server, width):  # noqa: F811
+def test_paragraph_tools_are_one_tap_target_with_a_korean_name(context, server, width):
     page = context(width)
     page.goto(f"{server}/sources/2025-son-alliance-modernization/")
     para = page.locator("p.para").nth(3)
@@ -182,8 +178,7 @@ def test_paragraph_tools_are_one_tap_target_with_a_korean_name(context, server, 
     assert name.startswith("문단 4") and "인용" in name and not any("a" <= c <= "z" for c in name.lower())
 
 
-def test_keyboard_reaches_the_cite_button_and_it_copies(clipboard, server):  # noqa: F811
-    page = clipboard.new_page()
+def test_keyboard_reaches_the_cite_button_and_it_copies(page, server):
     page.goto(f"{server}/sources/2019-digitaltimes-alliance-two-storms/")
     page.locator("p.para a.pn").first.focus()
     page.keyboard.press("Tab")
@@ -196,7 +191,7 @@ def test_keyboard_reaches_the_cite_button_and_it_copies(clipboard, server):  # n
     assert "2019, 1문단)" in copied and "/sources/2019-digitaltimes-alliance-two-storms/#p-" in copied
 
 
-def test_reference_entries_carry_no_cite_button(context, server):  # noqa: F811
+def test_reference_entries_carry_no_cite_button(context, server):
     page = context(1280)
     page.goto(f"{server}/sources/2025-gu-kim-alliance-diplomatic-dilemma/")
     entries = page.locator("li.ref-entry")
@@ -205,7 +200,7 @@ def test_reference_entries_carry_no_cite_button(context, server):  # noqa: F811
     assert page.locator("p.para:not(.ref-entry) button.para-cite").first.count() == 1
 
 
-def test_backlinks_are_one_control_that_opens_the_list(context, server):  # noqa: F811
+def test_backlinks_are_one_control_that_opens_the_list(context, server):
     page = context(390)
     page.goto(f"{server}/sources/2019-digitaltimes-alliance-two-storms/")
     toggle = page.locator("button.backlinks-toggle").nth(1)
@@ -264,8 +259,12 @@ def static_host(site: Path, prefix: str = "/"):
 def check_404_page(page, missing: str, home: str):
     """A missing address gets the Korean 404 page, whose search box talks to the edition's
     worker and whose results lead to pages of the site under `home`."""
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    with errors_on(page) as errors:
+        _check_404_page(page, missing, home)
+    assert not errors
+
+
+def _check_404_page(page, missing: str, home: str):
     resp = page.goto(missing)
     assert resp.status == 404
     assert "찾는 쪽이 없습니다" in page.locator("h1").inner_text()
@@ -278,7 +277,6 @@ def check_404_page(page, missing: str, home: str):
     first.click()
     page.wait_for_load_state()
     assert page.url.startswith(home + "issues/") and "찾는 쪽이 없습니다" not in page.locator("h1").inner_text()
-    assert not errors
 
 
 def test_404_page_is_korean_and_its_search_answers(context, built_site):
@@ -341,7 +339,7 @@ def _axe(page, script, rules=None):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_serious_violation(context, server, scheme):  # noqa: F811
+def test_axe_finds_no_serious_violation(context, server, scheme):
     script = need_axe()
     rules = COLOUR_RULES if scheme == "dark" else None
     page = context(1280, scheme)

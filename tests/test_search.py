@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-import os
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -13,11 +12,9 @@ import pytest
 
 from build_scripts.search import index as search_index
 from build_scripts.tools import search_benchmark as bench
-from tests.conftest import ROOT
-from tests.test_browser import browser  # noqa: F401 - one Chromium for the module's tests
+from tests.conftest import ROOT, need_chromium
 from build_scripts.search.index import BOOST, Analyzer, extract_units, fnv1a, shard_key, write_index
 
-CHROMIUM = bench.CHROMIUM
 
 
 # --- steps ------------------------------------------------------------------------------
@@ -212,13 +209,6 @@ def search_page(browser, url: str, on_request=None):
         yield page
     finally:
         context.close()
-
-
-def need_chromium():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("EDITION_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required (apt-get install chromium fonts-noto-cjk)")
-        pytest.skip("Debian's chromium is not installed")
 
 
 @pytest.fixture(scope="module")
