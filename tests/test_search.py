@@ -219,9 +219,16 @@ def site_url(built_site):
     stop()
 
 
-def test_benchmark_recall(browser, site_url, capsys):
+@pytest.fixture(scope="module")
+def box(browser, site_url):
+    """One search box for the module's benchmark queries (a page a reader keeps open)."""
+    with bench.search_box(site_url, browser) as page:
+        yield page
+
+
+def test_benchmark_recall(box, site_url, capsys):
     """Every query of the benchmark finds all its expected pages among the first ten."""
-    outcomes = bench.run_queries(site_url, bench.load_queries(), browser=browser)
+    outcomes = bench.run_queries(site_url, bench.load_queries(), box=box)
     recall = bench.report(outcomes)
     assert len(outcomes) >= 60
     assert {o.query.lang for o in outcomes} == {"ko", "zh", "en"}
@@ -229,7 +236,7 @@ def test_benchmark_recall(browser, site_url, capsys):
     assert recall == 1.0, misses
 
 
-def test_ranking_puts_the_wanted_paragraph_first(browser, site_url, built_site):
+def test_ranking_puts_the_wanted_paragraph_first(box, site_url, built_site):
     """The ranking benchmark: for each query the one paragraph (entry, page) a reader wants
     first, chosen from the texts; the mean reciprocal rank meets the goal of issue 14."""
     wanted = bench.load_ranking()
@@ -238,7 +245,7 @@ def test_ranking_puts_the_wanted_paragraph_first(browser, site_url, built_site):
         page, _, anchor = w.first.partition("#")
         html = (built_site / page / "index.html").read_text("utf-8")
         assert not anchor or f'id="{anchor}"' in html, w
-    results = bench.run_ranking(site_url, wanted, browser)
+    results = bench.run_ranking(site_url, wanted, box=box)
     mrr = bench.report_ranking(results)
     assert mrr >= bench.MRR_GOAL, [(w.q, rank) for w, rank, _ in results if rank != 1]
 
@@ -349,8 +356,8 @@ def test_postings_split_by_page_range_give_the_same_answer(browser, built_site, 
     ("전시작전통제권 전환", "issues/opcon-transition/"),        # a Korean name
     ("澳英美", "glossary/"),                                 # a glossary entry in Chinese
 ])
-def test_names_put_their_page_first(browser, site_url, query, first):
-    [outcome] = bench.run_queries(site_url, [bench.Query(query, "", [first])], browser=browser)
+def test_names_put_their_page_first(box, site_url, query, first):
+    [outcome] = bench.run_queries(site_url, [bench.Query(query, "", [first])], box=box)
     assert outcome.listed[0][0] == first, outcome.listed[:3]
 
 

@@ -33,7 +33,7 @@ import shutil
 import statistics
 import tempfile
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -206,9 +206,14 @@ def _ready(page, base: str):
     return page
 
 
-def run_queries(base: str, queries: list[Query], collapse=None, browser=None) -> list[Outcome]:
+def _box(base: str, browser=None, box=None):
+    """The search box given (from search_box, kept open for several runs), or a new one."""
+    return nullcontext(box) if box is not None else search_box(base, browser)
+
+
+def run_queries(base: str, queries: list[Query], collapse=None, browser=None, box=None) -> list[Outcome]:
     outcomes = []
-    with search_box(base, browser) as page:
+    with _box(base, browser, box) as page:
         for q in queries:
             ms = type_query(page, q.q)
             wait_final(page)
@@ -275,10 +280,10 @@ def rank_of(first: str, groups: list[tuple[str, list[str]]]) -> int | None:
     return next((k for k, hit in enumerate(flat, 1) if hit == (page, anchor)), None)
 
 
-def run_ranking(base: str, wanted: list[Wanted], browser=None) -> list[tuple[Wanted, int | None, list]]:
+def run_ranking(base: str, wanted: list[Wanted], browser=None, box=None) -> list[tuple[Wanted, int | None, list]]:
     """Each query typed; the rank of its wanted result in the worker's whole answer."""
     out = []
-    with search_box(base, browser) as page:
+    with _box(base, browser, box) as page:
         for w in wanted:
             type_query(page, w.q)
             wait_final(page)
