@@ -52,6 +52,17 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: runs a whole mkdocs build or a browser (set automatically)")
 
 
+# Seconds each long file takes alone (`python -m pytest -n 0 --durations=0`, summed by
+# file, on the 2-CPU machine of .ci/run), for the order below. A file not listed is
+# estimated from what its tests do. Measured 2026-11-22; a stale figure only makes the
+# order less good, never a result wrong.
+FILE_SECONDS = {
+    "tests/test_reading.py": 24, "tests/test_search.py": 20, "tests/test_serve.py": 15,
+    "tests/test_hostile_caches.py": 14, "tests/test_engines.py": 12, "tests/test_browser.py": 9,
+    "tests/test_anchors.py": 7, "tests/test_issues.py": 7, "tests/test_bad_input.py": 4,
+}
+
+
 def pytest_collection_modifyitems(config, items):
     cost: dict[str, float] = {}
     fixtures_seen: dict[str, set] = {}
@@ -64,17 +75,18 @@ def pytest_collection_modifyitems(config, items):
         reads_site = "built_site" in code or "built_site" in getattr(item, "fixturenames", ())
         if browser or builds or reads_site:
             item.add_marker(pytest.mark.slow)
-        # About a second for each test in a browser and each build the test runs itself; a
-        # build in a fixture is counted once a file.
+        # Not measured: half a second for each test in a browser, a second for each build
+        # the test runs itself, three for a build in a fixture (counted once a file).
         file, func = item.nodeid.split("::")[0], getattr(item, "function", None)
         own = sum(_source(func).count(c) for c in _BUILD_CALLS) if func else 0
         building = {f for f in _code_of(item) if f is not func and any(c in _source(f) for c in _BUILD_CALLS)}
         seen = fixtures_seen.setdefault(file, set())
-        cost[file] = cost.get(file, 0) + browser + own + len(building - seen) + 0.01
+        cost[file] = cost.get(file, 0) + 0.5 * browser + own + 3 * len(building - seen) + 0.01
         seen.update(building)
-    # The costliest files first (the order within a file kept): pytest-xdist hands whole
-    # files to its workers in this order (--dist loadfile, pytest.ini), and a long file
-    # started last would leave one worker busy while the other waits.
+    cost.update((f, s) for f, s in FILE_SECONDS.items() if f in cost)
+    # The longest files first (the order within a file kept): pytest-xdist hands whole files
+    # to its workers in this order (--dist loadfile --no-loadscope-reorder, pytest.ini), and
+    # a long file started last would leave one worker busy while the other waits.
     order = {f: i for i, f in enumerate(sorted(cost, key=lambda f: -cost[f]))}
     items.sort(key=lambda item: order[item.nodeid.split("::")[0]])
 
