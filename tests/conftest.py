@@ -264,7 +264,10 @@ def page(_tab, server):
     """The worker's tab, as a new one would be: 1280 × 900, light, no routes, nothing in the
     site's storage or the clipboard. What a test leaves is undone after it: its routes, the
     other tabs it opened, the site's local and session storage (where the chosen citation
-    style and Material's palette are kept) and the clipboard."""
+    style and Material's palette are kept; a test that leaves the site goes to a host of
+    its own, whose storage no other test sees) and the clipboard. The tab is left on
+    about:blank, so that the next test's first address loads its page: an address that
+    differs from the last only in its #fragment would otherwise only scroll."""
     _tab.set_viewport_size({"width": 1280, "height": 900})
     _tab.emulate_media(color_scheme="light")
     yield _tab

@@ -16,7 +16,6 @@ from tests.conftest import ROOT, need_chromium
 from build_scripts.search.index import BOOST, Analyzer, extract_units, fnv1a, shard_key, write_index
 
 
-
 # --- steps ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
