@@ -251,34 +251,54 @@ def server(built_site):
 
 @pytest.fixture(scope="session")
 def _tab(browser, server):
-    # The clipboard may be read and written on the site (the ❝ and Cite box's copy buttons
-    # are checked by what lands there).
+    """[the worker's tab], in a context that may read and write the clipboard on the site
+    (the ❝ and Cite box's copy buttons are checked by what lands there)."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
-    yield ctx.new_page()
+    yield [ctx.new_page()]
     ctx.close()
+
+
+# What a test may leave in the site's storage (the chosen citation style, Material's
+# palette) and on the clipboard. A clipboard that cannot be cleared is an error, not a skip.
+_CLEAR_SITE = "async () => { localStorage.clear(); sessionStorage.clear(); await navigator.clipboard.writeText(''); }"
 
 
 @pytest.fixture
 def page(_tab, server):
     """The worker's tab, as a new one would be: 1280 × 900, light, no routes, nothing in the
-    site's storage or the clipboard. What a test leaves is undone after it: its routes, the
-    other tabs it opened, the site's local and session storage (where the chosen citation
-    style and Material's palette are kept; a test that leaves the site goes to a host of
-    its own, whose storage no other test sees) and the clipboard. The tab is left on
-    about:blank, so that the next test's first address loads its page: an address that
-    differs from the last only in its #fragment would otherwise only scroll."""
-    _tab.set_viewport_size({"width": 1280, "height": 900})
-    _tab.emulate_media(color_scheme="light")
-    yield _tab
-    _tab.unroute_all()
-    for other in _tab.context.pages:
-        if other is not _tab:
+    site's storage or on the clipboard. What a test leaves is undone after it, however it
+    ended: its routes, the other tabs it opened, the site's local and session storage and
+    the clipboard. The tab is left on about:blank, so that the next test's first address
+    loads its page: an address that differs from the last only in its #fragment would
+    otherwise only scroll."""
+    from playwright.sync_api import Error as BrowserError
+    tab = _tab[0]
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    tab.emulate_media(color_scheme="light")
+    yield tab
+    tab.unroute_all(behavior="ignoreErrors")
+    for other in tab.context.pages:
+        if other is not tab:
             other.close()
-    if _tab.url.startswith(server):
-        _tab.evaluate("() => { localStorage.clear(); sessionStorage.clear();"
-                      " return navigator.clipboard.writeText('').catch(() => {}); }")
-    _tab.goto("about:blank")
+    try:   # from the page of the site the test ended on
+        cleared = tab.url.startswith(server) and tab.evaluate(_CLEAR_SITE) is None
+        if cleared:
+            tab.goto("about:blank")
+    except BrowserError:
+        cleared = False
+    if not cleared:
+        # The test ended on another host, or while a page was going (a click it did not
+        # wait for), whose navigation could come in between any step here: a new tab,
+        # which has none, clears from the site's 404 page. An error there fails the
+        # test's teardown, as it should. (The new tab comes first: closing a context's
+        # last tab can hang Chromium.)
+        old, tab = tab, tab.context.new_page()
+        _tab[0] = tab
+        old.close()
+        tab.goto(f"{server}/404.html")
+        tab.evaluate(_CLEAR_SITE)
+        tab.goto("about:blank")
 
 
 @contextlib.contextmanager
