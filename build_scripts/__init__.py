@@ -14,8 +14,14 @@
       chardata.py, textmap.py   character classes; text that remembers its source offsets
     apparatus/     what the edition says about the sources
       issues.py        issue files checked against the published paragraphs
-      issue_pages.py   issue pages, matrix, author pages, positions export, per-source extras
-      glossary.py      corpus/glossary.yml; glossary_markdown.py, the Korean-aware abbr extension
+      issue_pages.py   issue pages, and the issues index with its authors x issues matrix
+      author_pages.py  the authors across the sources (an unknown author never merged), their pages
+      glossary.py      corpus/glossary.yml; glossary_markdown.py, the Korean-aware abbr extension;
+                       glossary_page.py, the glossary page
+      source_extras.py what the issue pages say about a source, as data for its page: positions, backlinks
+      positions_export.py  every quote of every position as CSV and JSON
+      markup.py        the pieces those pages share: a source's credit, a stance badge, the legend
+      assemble.py      the apparatus's pages and files, each from its module
       works_cited.py   the works the sources cite; author-date citations linked to their entry
       review.py        the editors' worklist (issues/review.json)
     citations/     cite.py (CSL-JSON, BibTeX, RIS, meta tags, Cite box), csl.py (citeproc-py)

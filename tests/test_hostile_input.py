@@ -242,7 +242,7 @@ def meta_with(author: str) -> str:
 def test_one_id_on_two_people_names_both_files(tmp_path, monkeypatch):
     """`id: yang-uk` on another person would merge their works on one author page; the
     same person (the same name) in two sources is what an id is for."""
-    from build_scripts.apparatus.issue_pages import collect_authors
+    from build_scripts.apparatus.author_pages import collect_authors
     proj = make_project(tmp_path / "same", {
         "a-source": _files({"meta.yml": meta_with("  - name: 양욱\n    id: yang-uk\n")}),
         "b-source": _files({"meta.yml": meta_with("  - name: 양욱\n    name_en: Yang Uk\n")})})

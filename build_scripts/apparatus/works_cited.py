@@ -22,7 +22,7 @@ from build_scripts.citations.cite import URL_RE
 from build_scripts.cleaning.fidelity import letters
 from build_scripts.cleaning.structure import in_reference_list
 from build_scripts.pages.render import escape_plain, front_matter, url_attr
-from build_scripts.apparatus.issue_pages import short_citation
+from build_scripts.apparatus.markup import short_citation
 
 QUOTED_RE = re.compile(r"[“\"「『‘]\s*(.+?)\s*[”\"」』’]")
 # "Author.(2019). Title. Rest" and "Author. (1991). Title" — the reference-list form.

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 from build_scripts.apparatus.glossary import extension_config, load_glossary
-from build_scripts.apparatus.issue_pages import collect_authors
+from build_scripts.apparatus.author_pages import collect_authors
 from build_scripts.config import load_edition_config
 from build_scripts.errors import CorpusErrors, EditionError, message
 from build_scripts.pages.site import Streamed, build_site, sort_key

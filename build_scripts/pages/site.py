@@ -24,7 +24,11 @@ from build_scripts.citations import cite
 from build_scripts.apparatus import review
 from build_scripts.cleaning.corpus import LANGUAGES, Source, load_corpus
 from build_scripts.apparatus.glossary import load_glossary
-from build_scripts.apparatus.issue_pages import Generated, IssueCite, csv_pieces, esc, generate, nobr, page_url, source_extras
+from build_scripts.apparatus.assemble import Generated, generate
+from build_scripts.apparatus.issue_pages import IssueCite
+from build_scripts.apparatus.markup import esc, nobr
+from build_scripts.apparatus.positions_export import csv_pieces, page_url
+from build_scripts.apparatus.source_extras import source_extras
 from build_scripts.apparatus.issues import Issue, load_issues
 from build_scripts.cleaning.pipeline import clean_source, page_expected
 from build_scripts.pages.render import front_matter
@@ -349,7 +353,7 @@ def _build_export(site: Site, url_of, site_name: str) -> None:
     pages = sorted(site.pages, key=lambda p: sort_key(p.source))
     site.files["export/corpus.json"] = Streamed(
         lambda: json_pieces(head, "sources", (_export_source(p, url_of) for p in pages)))
-    # Cells a spreadsheet would run as a formula are neutralised (see issue_pages.csv_text).
+    # Cells a spreadsheet would run as a formula are neutralised (see positions_export.csv_text).
     site.files["export/paragraphs.csv"] = Streamed(lambda: csv_pieces(
         ["source", "date", "number", "anchor", "lang", "section", "text", "url"],
         ([[p.slug, p.source.meta["date"], r["number"], r["anchor"], r["lang"], r["section"], r["text"],

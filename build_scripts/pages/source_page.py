@@ -178,7 +178,7 @@ class PageParts:
 class PageExtras:
     """What the rest of the edition says about one source page."""
     cite_box: str = ""                 # HTML (citations: cite.cite_box)
-    positions: str = ""                # Markdown (issue_pages.source_extras)
+    positions: str = ""                # Markdown (apparatus.source_extras)
     backlinks: dict[str, str] = field(default_factory=dict)   # paragraph anchor -> Markdown
     # <meta name content> pairs for the page's <head> (cite.meta_tags): the theme's
     # override (build_scripts/engines/theme/main.html) writes them from the front matter.
