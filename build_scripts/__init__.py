@@ -27,7 +27,7 @@
     citations/     cite.py (CSL-JSON, BibTeX, RIS, meta tags, Cite box), csl.py (citeproc-py)
     pages/         render.py (safe Markdown), source_page.py (a source page assembled once,
                    last, from its parts and the apparatus's data), site.py (the corpus -> every
-                   page and file, with the page cache)
+                   page and file, with the page cache), corpus_export.py (the corpus as JSON and CSV)
     search/        index.py: the Korean/Chinese index, written over a built site
     engines/       project.py (the plain MkDocs project), mkdocs_hooks.py (the adapter inside
                    `mkdocs build`), serve_watch.py (`mkdocs serve`: one edit, one build),

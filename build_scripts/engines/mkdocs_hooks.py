@@ -41,7 +41,8 @@ from build_scripts.apparatus.glossary import extension as glossary_extension  # 
 from build_scripts.apparatus.glossary import load_glossary  # noqa: E402
 from build_scripts.cleaning.pipeline import source_inputs  # noqa: E402
 from build_scripts.search.index import Analyzer, index_site  # noqa: E402
-from build_scripts.pages.site import Streamed, build_site  # noqa: E402
+from build_scripts.pages.corpus_export import Streamed  # noqa: E402
+from build_scripts.pages.site import build_site  # noqa: E402
 from build_scripts.engines import serve_watch, session  # noqa: E402
 from build_scripts.engines.mkdocs_pages import RememberedPage, render_context  # noqa: E402
 from build_scripts import cachefile, memory  # noqa: E402

@@ -33,7 +33,8 @@ from build_scripts.apparatus.glossary import extension_config, load_glossary
 from build_scripts.apparatus.author_pages import collect_authors
 from build_scripts.config import load_edition_config
 from build_scripts.errors import CorpusErrors, EditionError, message
-from build_scripts.pages.site import Streamed, build_site, sort_key
+from build_scripts.pages.corpus_export import Streamed
+from build_scripts.pages.site import build_site, sort_key
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 GLOSSARY_EXTENSION = Path(__file__).resolve().parents[1] / "apparatus" / "glossary_markdown.py"
