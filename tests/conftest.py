@@ -210,7 +210,7 @@ SUBPATH_URL = "https://example.org/edition/alliance/"
 # browser, one server of built_site and one tab per worker, shared by every browser test:
 # a new tab costs Chromium a renderer process, about half a CPU-second, more than most checks.
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from build_scripts.tools.search_benchmark import CHROMIUM  # noqa: E402 - one place says where it is (EDITION_CHROMIUM)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from build_scripts.apparatus.issues import Issue
-from build_scripts.apparatus.markup import esc, position_anchor, src_link, stance_label, stance_legend, venue_short
+from build_scripts.apparatus.markup import esc, position_item, src_link, stance_legend, venue_short
 from build_scripts.cleaning import corpus
-from build_scripts.cleaning.corpus import Source
+from build_scripts.cleaning.corpus import Source, reading_order
 from build_scripts.pages.render import front_matter
 
 
@@ -32,7 +32,7 @@ def collect_authors(sources: list[Source]) -> dict[str, Author]:
     """One entry per person (one person may write several sources), and one per source
     whose author is unknown: those are never merged, since nobody knows they are one."""
     out: dict[str, Author] = {}
-    for src in sorted(sources, key=lambda s: (s.meta["date"], s.slug)):
+    for src in sorted(sources, key=reading_order):
         if not src.meta["authors"]:
             aid = f"unattributed-{src.slug}"
             out[aid] = Author(aid, f"{venue_short(src)} {src.meta['date']} (저자 미상)", [], "", [src], True)
@@ -78,8 +78,7 @@ def render_author(a: Author, issues: list[Issue]) -> str:
             for p in i.positions:
                 if p.slug == s.slug:
                     any_pos = True
-                    out.append(f"- [{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(s.slug)}) — "
-                               f"{stance_label(p.stance, p.stance_note)}: {esc(p.summary)}")
+                    out.append(position_item(i, p, s.slug))
     if not any_pos:
         out.append("아직 쟁점 쪽에 정리된 입장이 없다.")
     else:

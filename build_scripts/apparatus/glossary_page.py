@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from build_scripts.apparatus.glossary import Entry
 from build_scripts.apparatus.glossary_markdown import abbr_pattern
-from build_scripts.apparatus.markup import ascii_slug, cell, short_citation_md
-from build_scripts.cleaning.corpus import Source
+from build_scripts.apparatus.markup import cell, short_citation_md
+from build_scripts.cleaning.corpus import Source, ascii_slug, reading_order
 from build_scripts.pages.render import front_matter
 
 
@@ -17,7 +17,7 @@ def render_glossary(entries: list[Entry], sources: list[Source], paragraphs: dic
            # The wrapper lets a phone show each entry as a card (edition.css).
            '<div class="glossary-table" markdown="1">', "",
            "| 약어 | English | 한국어 | 中文 | 원문 |", "|---|---|---|---|---|"]
-    srcs = sorted(sources, key=lambda s: (s.meta["date"], s.slug))
+    srcs = sorted(sources, key=reading_order)
     for e in sorted(entries, key=lambda e: e.abbr.lower()):
         rx = abbr_pattern([e.abbr])
         where = [s for s in srcs if any(rx.search(p["text"]) for p in paragraphs[s.slug])]

@@ -15,7 +15,7 @@ from build_scripts.apparatus.author_pages import Author, authors_of
 from build_scripts.apparatus.issues import RELATIONS, Issue, Position, Quote, find_terms
 from build_scripts.apparatus.markup import (NO_POSITION, cell, esc, nobr, position_anchor, src_link,
                                             short_citation_md, stance_label, stance_legend, venue_short, year)
-from build_scripts.cleaning.corpus import Source
+from build_scripts.cleaning.corpus import Source, reading_order
 from build_scripts.cleaning.structure import in_reference_list
 from build_scripts.citations.cite import summary
 from build_scripts.pages.render import attr, front_matter
@@ -51,7 +51,7 @@ def render_issue(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str,
                  issues_by_id: dict[str, Issue], authors: dict[str, Author], cite: IssueCite | None = None) -> str:
     n = issue.names
     cite = cite or IssueCite()
-    positions = sorted(issue.positions, key=lambda p: (by_slug[p.slug].meta["date"], p.slug))
+    positions = sorted(issue.positions, key=lambda p: reading_order(by_slug[p.slug]))
     meta = {"head_meta": [[k, v] for k, v in cite.meta]} if cite.meta else {}
     out = [front_matter(n["ko"], issue_id=issue.id, updated=issue.updated, description=issue_description(issue), **meta),
            "", f"# {esc(n['ko'])}", "",
@@ -198,7 +198,7 @@ def mentions(issue: Issue, paragraphs: list[dict]) -> list[tuple[dict, list[tupl
 def _render_mentions(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[str, list[dict]]) -> list[str]:
     terms = " · ".join(f"{t}" for lang in ("ko", "zh", "en") for t in issue.terms[lang])
     body, total, nsrc = [], 0, 0
-    for src in sorted(by_slug.values(), key=lambda s: (s.meta["date"], s.slug)):
+    for src in sorted(by_slug.values(), key=reading_order):
         # A reference list's entries are left out: a cited title that names the issue is
         # not the author saying anything on it.
         found = mentions(issue, [p for p in paragraphs[src.slug] if not in_reference_list(p["section"])])
@@ -220,7 +220,7 @@ def _render_mentions(issue: Issue, by_slug: dict[str, Source], paragraphs: dict[
 
 
 def render_issues_index(issues: list[Issue], sources: list[Source], authors: dict[str, Author]) -> str:
-    srcs = sorted(sources, key=lambda s: (s.meta["date"], s.slug))
+    srcs = sorted(sources, key=reading_order)
     n_pos = sum(len(i.positions) for i in issues)
     n_q = sum(len(p.quotes) for i in issues for p in i.positions)
     out = [front_matter("쟁점", description=f"정책 쟁점 {len(issues)}개에 대한 원문 {len(srcs)}편의 입장과 인용문, 저자 × 쟁점 표."), "", "# 쟁점 <span lang=\"en\">(Issues)</span>", "",

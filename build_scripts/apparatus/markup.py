@@ -8,7 +8,6 @@ its venue and date with "author unknown", never by a name.
 from __future__ import annotations
 
 import html
-import re
 
 from build_scripts.apparatus.issues import NO_STANCE_LABEL, STANCE_DEFINITIONS, STANCES
 from build_scripts.cleaning.corpus import Source
@@ -74,10 +73,6 @@ def short_citation_md(src: Source) -> str:
     return f"{esc(credit(src))}, {nobr(src.meta['date'])}"
 
 
-def ascii_slug(s: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
-
-
 def stance_label(code: str | None, note: str = "") -> str:
     """The stance as a small badge: the Korean label, its definition on hover; a position
     without a code carries the editors' reason (its stance_note) there too.
@@ -131,3 +126,10 @@ def src_link(src: Source, prefix: str = "../") -> str:
 
 def position_anchor(slug: str) -> str:
     return f"pos-{slug}"
+
+
+def position_item(issue, p, slug: str) -> str:
+    """A position as a list item (author pages, a source page's positions box): the issue
+    linked to the position on its page, the stance badge, the editors' summary."""
+    return (f"- [{esc(issue.names['ko'])}](../issues/{issue.id}.md#{position_anchor(slug)}) — "
+            f"{stance_label(p.stance, p.stance_note)}: {esc(p.summary)}")

@@ -8,7 +8,7 @@ import json
 
 from build_scripts.apparatus.issues import Issue
 from build_scripts.apparatus.markup import credit
-from build_scripts.cleaning.corpus import Source
+from build_scripts.cleaning.corpus import Source, reading_order
 from build_scripts.pages.source_page import page_title
 
 
@@ -35,7 +35,7 @@ EXPORT_FIELDS = ["issue", "issue_name_ko", "issue_name_en", "source", "title", "
 def export_records(issues: list[Issue], by_slug: dict[str, Source], url_of) -> list[dict]:
     rows = []
     for i in issues:
-        for p in sorted(i.positions, key=lambda p: (by_slug[p.slug].meta["date"], p.slug)):
+        for p in sorted(i.positions, key=lambda p: reading_order(by_slug[p.slug])):
             src = by_slug[p.slug]
             for q in p.quotes:
                 rows.append({

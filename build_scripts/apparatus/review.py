@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 
-from build_scripts.cleaning.corpus import Source
+from build_scripts.cleaning.corpus import Source, reading_order
 from build_scripts.apparatus.issue_pages import mentions
 from build_scripts.apparatus.issues import Issue
 from build_scripts.cleaning.structure import in_reference_list
@@ -86,7 +86,7 @@ def unpositioned(issues: list[Issue], sources: list[Source], paragraphs: dict[st
     out = []
     for issue in issues:
         taken = {p.slug for p in issue.positions}
-        for src in sorted(sources, key=lambda s: (s.meta["date"], s.slug)):
+        for src in sorted(sources, key=reading_order):
             if src.slug in taken:
                 continue
             body = [p for p in paragraphs[src.slug] if not is_reference_entry(p)]

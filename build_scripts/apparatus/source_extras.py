@@ -4,7 +4,7 @@ paragraph a control listing the issue pages that quote it."""
 from __future__ import annotations
 
 from build_scripts.apparatus.issues import Issue, Position
-from build_scripts.apparatus.markup import esc, position_anchor, stance_label, stance_legend
+from build_scripts.apparatus.markup import esc, position_anchor, position_item, stance_legend
 
 
 def backlinks_control(anchor: str, links: list[tuple[str, str]]) -> str:
@@ -48,9 +48,7 @@ def source_extras(issues: list[Issue]) -> dict[str, tuple[str, dict[str, str]]]:
         for anchor, lst in quoted.get(slug, {}).items():
             backlinks[anchor] = backlinks_control(anchor, [(esc(i.names["ko"]), f"../issues/{i.id}.md#{position_anchor(slug)}")
                                                            for i in lst])
-        items = [f"- [{esc(i.names['ko'])}](../issues/{i.id}.md#{position_anchor(slug)}) — "
-                 f"{stance_label(p.stance, p.stance_note)}: {esc(p.summary)}"
-                 for i, p in sorted(mine[slug], key=lambda x: x[0].names["ko"])]
+        items = [position_item(i, p, slug) for i, p in sorted(mine[slug], key=lambda x: x[0].names["ko"])]
         box = ('<div class="source-positions" data-ed="" markdown="1">\n\n'
                "**쟁점 쪽에 실린 이 글의 입장** <span lang=\"en\">(positions in the issue pages)</span>\n\n"
                + "\n".join(items) + "\n\n" + stance_legend() + "\n\n</div>")

@@ -297,6 +297,11 @@ def author_id_problem(aid: str) -> str | None:
     return None
 
 
+def reading_order(src: Source) -> tuple[str, str]:
+    """The edition's order of sources, everywhere they are listed: by date, then slug."""
+    return (src.meta["date"], src.slug)
+
+
 def ascii_slug(s: str) -> str:
     """
     >>> ascii_slug("Wei-Jian Gu"), ascii_slug("..")

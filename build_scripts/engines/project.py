@@ -31,10 +31,11 @@ from pathlib import Path
 import yaml
 from build_scripts.apparatus.glossary import extension_config, load_glossary
 from build_scripts.apparatus.author_pages import collect_authors
+from build_scripts.cleaning.corpus import reading_order
 from build_scripts.config import load_edition_config
 from build_scripts.errors import CorpusErrors, EditionError, message
 from build_scripts.pages.corpus_export import Streamed
-from build_scripts.pages.site import build_site, sort_key
+from build_scripts.pages.site import build_site
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 GLOSSARY_EXTENSION = Path(__file__).resolve().parents[1] / "apparatus" / "glossary_markdown.py"
@@ -115,7 +116,7 @@ def nav(site, hand_written: list[str], nav_sources_max: int) -> list:
     few = len(site.pages) <= nav_sources_max
     sources = ["sources/index.md"]
     if few:
-        sources += [p.path for p in sorted(site.pages, key=lambda p: sort_key(p.source))]
+        sources += [p.path for p in sorted(site.pages, key=lambda p: reading_order(p.source))]
     issues = ["issues/index.md"] + [f"issues/{i.id}.md" for i in site.issues]
     authors = ["authors/index.md"]
     if few:

@@ -20,7 +20,7 @@ from pathlib import Path
 from build_scripts import cachefile
 from build_scripts.citations import cite
 from build_scripts.apparatus import review
-from build_scripts.cleaning.corpus import LANGUAGES, Source, load_corpus
+from build_scripts.cleaning.corpus import LANGUAGES, Source, load_corpus, reading_order
 from build_scripts.apparatus.glossary import load_glossary
 from build_scripts.apparatus.assemble import Generated, generate
 from build_scripts.apparatus.issue_pages import IssueCite
@@ -123,7 +123,7 @@ def build_site(corpus_root: Path, cache_dir: Path | None = None, *, use_director
     boxes.save()
     _build_works_cited(site)
     _assemble_pages(site)
-    site.files.update(corpus_files(sorted(site.pages, key=lambda p: sort_key(p.source)), url_of, site_name))
+    site.files.update(corpus_files(sorted(site.pages, key=lambda p: reading_order(p.source)), url_of, site_name))
     return site
 
 
@@ -323,10 +323,6 @@ def _build_works_cited(site: Site) -> None:
     site.timings["render"] += site.timings["works_cited"]
 
 
-def sort_key(src: Source):
-    return (src.meta["date"], src.slug)
-
-
 def author_line(meta: dict) -> str:
     if meta["authors"]:
         return ", ".join(a["name"] for a in meta["authors"])
@@ -335,7 +331,7 @@ def author_line(meta: dict) -> str:
 
 def sources_index(sources: list[Source]) -> str:
     rows = []
-    for s in sorted(sources, key=sort_key):
+    for s in sorted(sources, key=reading_order):
         m = s.meta
         # Table cells are Markdown: the metadata is escaped as source text is (a "|" ends no cell).
         title = esc(m["title"]) if m.get("title") else f"{esc(m.get('title_supplied', '제목 미상'))} *(편집자 제목)*"
